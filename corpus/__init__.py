@@ -1,0 +1,1 @@
+"""The corpus: documents from sites and files, stored in one SQLite database."""

