@@ -1,4 +1,4 @@
-"""Command line of the corpus: import and export documents (`python -m corpus --help`)."""
+"""Command line of the corpus: import, export, crawl and clean documents (`python -m corpus --help`)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,14 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from corpus.cache import PageCache
+from corpus.clean import clean_html
 from corpus.config import add_common_arguments, load_settings, setup_logging
+from corpus.crawl import Crawler, CrawlOptions, CrawlStats
+from corpus.documents import normalise_date
+from corpus.fetch import USER_AGENT, Fetcher, FetchSettings
 from corpus.importer import LineError, read_jsonl
+from corpus.sources import SOURCES_FILE, Source, adhoc_source, load_sources
 from corpus.store import CorpusError, CorpusStore, UpsertStats
 
 log = logging.getLogger("corpus")
@@ -66,6 +72,69 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_crawl(args: argparse.Namespace) -> int:
+    """Crawl the named sources (or every profile) into the corpus store."""
+    settings = load_settings(args.data)
+    sources = _chosen_sources(args)
+    since = None
+    if args.since:
+        since = normalise_date(args.since)
+        if since is None:
+            raise CorpusError(f"--since {args.since!r} is not a date (try yyyy-mm-dd)")
+    if args.delay < 0 or (args.max_pages is not None and args.max_pages < 1):
+        raise CorpusError("--delay must be >= 0 and --max-pages >= 1")
+    options = CrawlOptions(max_pages=args.max_pages, since=since, revalidate=args.revalidate,
+                           progress=not args.quiet)
+    fetch = FetchSettings(user_agent=args.user_agent, delay=args.delay,
+                          obey_crawl_delay=not args.ignore_crawl_delay)
+    total = CrawlStats()
+    with CorpusStore(settings.db_path) as store, PageCache(settings.cache_path) as cache, Fetcher(fetch) as fetcher:
+        for source in sources:
+            stats = Crawler(source, store, cache, fetcher, options).run()
+            log.info("%s: %s", source.name, stats)
+            total.add(stats)
+        count = store.count()
+    print(f"crawled: {total}; {count} documents in {settings.db_path}", file=sys.stderr)
+    return 0
+
+
+def _chosen_sources(args: argparse.Namespace) -> list[Source]:
+    """The profiles a crawl runs: --start/--pattern, --source, or every profile in the file."""
+    if args.start or args.pattern:
+        if not (args.start and args.pattern):
+            raise CorpusError("--start and --pattern go together")
+        sources = [adhoc_source(args.start, args.pattern, args.listings)]
+    else:
+        profiles = load_sources(Path(args.sources))
+        if args.source and args.source not in profiles:
+            raise CorpusError(f"no source {args.source!r} in {args.sources} (known: {', '.join(profiles)})")
+        sources = [profiles[args.source]] if args.source else list(profiles.values())
+    return [s.rebased(args.base_url) for s in sources] if args.base_url else sources
+
+
+def cmd_clean(args: argparse.Namespace) -> int:
+    """Clean saved HTML files and print each document as one JSON line."""
+    selectors = None
+    if args.source:
+        profiles = load_sources(Path(args.sources))
+        if args.source not in profiles:
+            raise CorpusError(f"no source {args.source!r} in {args.sources}")
+        selectors = profiles[args.source].selectors
+    failed = 0
+    for path in map(Path, args.files):
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:
+            log.error("%s: %s", path, exc.strerror or exc)
+            failed += 1
+            continue
+        doc = clean_html(raw, args.url or "", selectors)
+        row = {"file": str(path), "title": doc.title, "date": doc.date, "tags": list(doc.tags),
+               "body": doc.body, "url": doc.canonical or args.url or ""}
+        sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
+    return 1 if failed else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The `python -m corpus` argument parser."""
     parser = argparse.ArgumentParser(prog="python -m corpus", description=__doc__)
@@ -84,6 +153,41 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("export", help="write the corpus as JSON Lines to standard output")
     add_common_arguments(p)
     p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("crawl", help="crawl sites politely into the corpus",
+                       description="Crawl the profiles of the sources file (all of them, or --source NAME), "
+                       "or any site from --start URL with an article --pattern. Obeys robots.txt, waits "
+                       "--delay seconds between requests to a host, caches responses, and resumes an "
+                       "interrupted crawl where it stopped.")
+    p.add_argument("--source", metavar="NAME", help="crawl only this profile")
+    p.add_argument("--start", metavar="URL", help="crawl this listing page instead of a profile")
+    p.add_argument("--pattern", metavar="REGEX", help="with --start: article urls (searched in the path)")
+    p.add_argument("--listings", metavar="REGEX", default=None,
+                   help="with --start: listing pages to follow (default: the start page's pagination)")
+    p.add_argument("--base-url", metavar="URL", help="serve the profile from another origin (a local mirror)")
+    p.add_argument("--sources", metavar="FILE", default=str(SOURCES_FILE), help="profiles file (TOML)")
+    p.add_argument("--max-pages", type=int, metavar="N", help="request at most N article pages this run")
+    p.add_argument("--since", metavar="DATE", help="skip articles published before DATE")
+    p.add_argument("--delay", type=float, default=1.0, metavar="SECONDS",
+                   help="pause between requests to one host (default 1; robots.txt Crawl-delay may raise it)")
+    p.add_argument("--ignore-crawl-delay", action="store_true",
+                   help="use --delay even if robots.txt asks for more (only for sites you run)")
+    p.add_argument("--revalidate", action="store_true",
+                   help="ask the server about every cached article (conditional requests)")
+    p.add_argument("--user-agent", default=USER_AGENT, help="User-Agent header (identify yourself)")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    add_common_arguments(p)
+    p.set_defaults(func=cmd_crawl)
+
+    p = sub.add_parser("clean", help="extract documents from saved HTML files (JSON Lines on stdout)",
+                       description="Print one JSON object per file: file, title, date, tags, body, url. "
+                       "The crawler cleans pages with the same code.")
+    p.add_argument("files", nargs="+", metavar="FILE.html")
+    p.add_argument("--url", help="the url the files were fetched from (resolves relative links)")
+    p.add_argument("--source", metavar="NAME", help="use this profile's CSS selectors")
+    p.add_argument("--sources", metavar="FILE", default=str(SOURCES_FILE), help="profiles file (TOML)")
+    add_common_arguments(p)
+    p.set_defaults(func=cmd_clean)
     return parser
 
 

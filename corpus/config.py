@@ -44,6 +44,11 @@ class Settings:
         """Where index builds are written before being swapped in."""
         return self.data_dir / "indexes"
 
+    @property
+    def cache_path(self) -> Path:
+        """The crawl cache: raw responses and crawl frontiers (SQLite)."""
+        return self.data_dir / "pages.sqlite3"
+
     def with_overrides(self, **overrides: Any) -> Settings:
         """Return a copy with the non-None overrides applied."""
         return replace(self, **{k: v for k, v in overrides.items() if v is not None})

@@ -1,0 +1,313 @@
+"""Crawl one source into the corpus: sitemaps and listings lead to articles, articles become documents.
+
+Each url's step commits before the next begins (document first, then the cache and frontier), so a
+crawl killed at any point loses nothing it stored and resumes from its frontier. A new crawl of a
+source revisits its sitemaps and listings with conditional requests; an article already cleaned is
+only asked for again when its sitemap <lastmod> is newer than our copy, when the copy is older
+than ``revalidate_days``, or with ``revalidate=True``, and then conditionally.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, fields
+from datetime import datetime, timedelta, timezone
+from urllib.parse import urljoin
+from xml.etree import ElementTree
+
+from tqdm import tqdm
+
+from corpus.cache import CachedPage, PageCache, Task
+from corpus.clean import clean_soup, decode_html, page_links, parse
+from corpus.documents import Document, id_from_url
+from corpus.fetch import Fetcher, Page
+from corpus.sources import Source
+from corpus.store import CorpusStore
+from corpus.urls import is_file_link
+
+log = logging.getLogger(__name__)
+
+_GONE = frozenset({404, 410})
+
+
+@dataclass(frozen=True)
+class CrawlOptions:
+    """Limits of one crawl run."""
+
+    max_pages: int | None = None  # article pages to request in this run (listings not counted)
+    since: str | None = None  # ISO date: skip articles published (or modified) before it
+    revalidate: bool = False  # ask the server about every cached article (conditionally)
+    revalidate_days: float = 7.0
+    progress: bool = True
+
+
+@dataclass
+class CrawlStats:
+    """What a crawl did; `fetched` counts full downloads, `not_modified` 304 answers."""
+
+    fetched: int = 0
+    not_modified: int = 0
+    cached: int = 0  # articles answered from the cache without a request
+    skipped: int = 0
+    failed: int = 0
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    requests: int = 0
+    seconds: float = 0.0
+
+    def __str__(self) -> str:
+        return (f"{self.fetched} fetched, {self.not_modified} not modified, {self.cached} from cache, "
+                f"{self.skipped} skipped, {self.failed} failed; documents: {self.added} added, "
+                f"{self.updated} updated, {self.unchanged} unchanged; {self.requests} requests "
+                f"in {self.seconds:.1f} s")
+
+    def add(self, other: CrawlStats) -> None:
+        """Accumulate another run's counts."""
+        for f in fields(self):
+            setattr(self, f.name, getattr(self, f.name) + getattr(other, f.name))
+
+
+class Crawler:
+    """One crawl of one source, writing documents to a store and responses to a cache."""
+
+    def __init__(self, source: Source, store: CorpusStore, cache: PageCache, fetcher: Fetcher,
+                 options: CrawlOptions | None = None) -> None:
+        self.source, self.store, self.cache, self.fetcher = source, store, cache, fetcher
+        self.options = options or CrawlOptions()
+        self.stats = CrawlStats()
+        self._articles_requested = 0
+
+    def run(self) -> CrawlStats:
+        """Crawl until the frontier is empty or the page budget is spent; return the counts."""
+        started, requests_before = time.monotonic(), self.fetcher.requests
+        name = self.source.name
+        if self.cache.pending(name):
+            log.info("%s: resuming an unfinished crawl (%d urls pending)", name, self.cache.pending(name))
+        else:
+            seeds = [Task(self.source.canonical(u), "sitemap", "") for u in self.source.sitemaps]
+            seeds += [Task(self.source.canonical(u), "listing", "") for u in self.source.start]
+            self.cache.start(name, seeds)
+        with tqdm(total=self.cache.size(name), desc=f"crawl {name}", unit="url",
+                  disable=not self.options.progress) as bar:
+            bar.update(self.cache.size(name) - self.cache.pending(name))
+            while (task := self.cache.next(name)) is not None:
+                if task.kind == "article" and self._budget_spent():
+                    log.info("%s: --max-pages %d reached; the next crawl resumes here", name,
+                             self.options.max_pages)
+                    break
+                self._visit(task)
+                bar.total = self.cache.size(name)
+                bar.update(1)
+                bar.set_postfix(fetched=self.stats.fetched + self.stats.not_modified,
+                                skipped=self.stats.skipped + self.stats.cached, failed=self.stats.failed,
+                                refresh=False)
+        self.stats.requests = self.fetcher.requests - requests_before
+        self.stats.seconds = time.monotonic() - started
+        return self.stats
+
+    def _budget_spent(self) -> bool:
+        return self.options.max_pages is not None and self._articles_requested >= self.options.max_pages
+
+    def _visit(self, task: Task) -> None:
+        if not self.fetcher.allowed(task.url):
+            self._skip(task.url, "disallowed by robots.txt")
+        elif task.kind == "article":
+            self._article(task)
+        else:
+            page = self._fetch(task.url, conditional=True, any_type=task.kind == "sitemap")
+            if page is None:
+                return
+            if task.kind == "sitemap":
+                self._read_sitemap(task.url, page)
+            else:
+                self._read_listing(task.url, page)
+            self.cache.finish(self.source.name, task.url, "done")
+
+    def _fetch(self, url: str, conditional: bool, any_type: bool = False) -> Page | None:
+        """A fresh or confirmed-current 200 response (from the cache after a 304), or None."""
+        cached = self.cache.get(url) if conditional else None
+        validators = _validators(cached.page) if cached else {}
+        page = self.fetcher.get(url, any_type=any_type, **validators)
+        if page is None:
+            self._fail(url, "fetch failed (see the warning above)")
+            return None
+        if page.status == 304 and cached is not None:
+            self.stats.not_modified += 1
+            self.cache.confirm(url, page.fetched_at)
+            return cached.page
+        if page.status != 200:
+            if page.status in _GONE:
+                self.cache.put(page)  # remembered, so a re-crawl does not ask again at once
+            self._fail(url, f"HTTP {page.status}")
+            return None
+        self.stats.fetched += 1
+        if page.body or page.is_html:
+            self.cache.put(page)
+        return page
+
+    def _read_sitemap(self, url: str, page: Page) -> None:
+        """Queue the articles (and nested sitemaps) a sitemap lists."""
+        try:
+            root = ElementTree.fromstring(page.body)
+        except ElementTree.ParseError as exc:
+            log.warning("%s: not a readable sitemap (%s)", url, exc)
+            return
+        tasks = []
+        for entry in root:
+            loc = _child_text(entry, "loc")
+            if not loc:
+                continue
+            target = self.source.canonical(urljoin(url, loc))
+            lastmod = _child_text(entry, "lastmod")
+            if entry.tag.endswith("sitemap"):
+                tasks.append(Task(target, "sitemap", lastmod))
+            elif self.source.is_article(target) and not self._too_old(lastmod):
+                tasks.append(Task(target, "article", lastmod))
+        self.cache.add(self.source.name, tasks)
+
+    def _read_listing(self, url: str, page: Page) -> None:
+        """Queue the articles and further listing pages a listing links to; record file links."""
+        tasks = []
+        for link in page_links(decode_html(page.body, page.charset), page.final_url):
+            target = self.source.canonical(link)
+            if not self.source.on_site(target):
+                continue
+            if is_file_link(target):
+                self.cache.record_file(target, self.source.name, url)
+            elif self.source.is_article(target):
+                tasks.append(Task(target, "article", ""))
+            elif self.source.is_listing(target):
+                tasks.append(Task(target, "listing", ""))
+        self.cache.add(self.source.name, tasks)
+
+    def _article(self, task: Task) -> None:
+        url = task.url
+        cached = self.cache.get(url)
+        if cached is not None and not self._needs_check(cached, task.lastmod):
+            if cached.cleaned_hash:
+                self.stats.cached += 1
+                self.cache.finish(self.source.name, url, "done", "cached")
+                return
+            if cached.page.status in _GONE:
+                self._skip(url, f"HTTP {cached.page.status} when last checked ({cached.checked_at})")
+                return
+        if is_file_link(url):
+            self.cache.record_file(url, self.source.name, url)
+            self._skip(url, "not HTML (a file link)")
+            return
+        self._articles_requested += 1
+        page = self._fetch(url, conditional=cached is not None)
+        if page is None:
+            if cached is not None and cached.document_id:
+                self.cache.mark_changed(url, _now())  # a stored document whose page is gone or failing
+            return
+        if not page.is_html:
+            self.cache.record_file(url, self.source.name, url, page.content_type)
+            self._skip(url, f"not HTML ({page.content_type})")
+            return
+        current = self.cache.get(url)
+        if current is not None and current.cleaned_hash == current.body_hash:
+            self.stats.unchanged += 1  # same bytes as the version already cleaned
+            self.cache.finish(self.source.name, url, "done", "unchanged")
+            return
+        self._store(url, page, current)
+
+    def _needs_check(self, cached: CachedPage, lastmod: str) -> bool:
+        """True if a cleaned, cached article should be asked for again."""
+        if self.options.revalidate:
+            return True
+        if lastmod and _after(lastmod, cached.page.fetched_at):
+            return True
+        checked = _parse_time(cached.checked_at)
+        return checked is None or datetime.now(timezone.utc) - checked > timedelta(days=self.options.revalidate_days)
+
+    def _store(self, url: str, page: Page, cached: CachedPage | None) -> None:
+        """Clean a fetched article and write its document, unless it must be skipped."""
+        body_hash = cached.body_hash if cached else ""
+        html = decode_html(page.body, page.charset)
+        cleaned = clean_soup(parse(html), html, page.final_url, self.source.selectors)
+        canonical = self.source.canonical(cleaned.canonical) if cleaned.canonical else url
+        if not self.source.on_site(canonical):
+            canonical = url
+        reason = ""
+        if cleaned.noindex or "noindex" in page.headers.get("x-robots-tag", "").lower():
+            reason = "noindex"
+        elif not cleaned.body:
+            reason = "no article text found"
+        elif self.options.since and cleaned.date and cleaned.date < self.options.since:
+            reason = f"published {cleaned.date}, before --since"
+        elif canonical != url and not self.cache.claim(self.source.name, canonical):
+            reason = f"duplicate of {canonical}"
+        if reason:
+            self.cache.mark_cleaned(url, body_hash, "", self.source.name)
+            self._skip(url, reason)
+            return
+        doc = Document(
+            id=id_from_url(canonical), title=cleaned.title, body=cleaned.body, url=canonical,
+            source=self.source.name, date=cleaned.date, tags=cleaned.tags, captured_at=page.fetched_at,
+            metadata=_metadata(page, cached, self.cache.changed_since(url)),
+        )
+        result = self.store.upsert_many([doc])
+        self.stats.added += result.added
+        self.stats.updated += result.updated
+        self.stats.unchanged += result.unchanged
+        self.cache.mark_cleaned(url, body_hash, doc.id, self.source.name)
+
+    def _too_old(self, lastmod: str) -> bool:
+        return bool(self.options.since and lastmod and lastmod[:10] < self.options.since)
+
+    def _skip(self, url: str, reason: str) -> None:
+        self.stats.skipped += 1
+        log.debug("%s: skipped: %s", url, reason)
+        self.cache.finish(self.source.name, url, "skipped", reason)
+
+    def _fail(self, url: str, reason: str) -> None:
+        self.stats.failed += 1
+        log.warning("%s: failed: %s", url, reason)
+        self.cache.finish(self.source.name, url, "failed", reason)
+
+
+def _metadata(page: Page, cached: CachedPage | None, changed_at: str | None) -> dict[str, str]:
+    """Provenance kept with a document: where and when its text was fetched."""
+    meta = {"fetched_url": page.final_url, "fetched_at": page.fetched_at}
+    for header in ("last-modified", "etag"):
+        if page.headers.get(header):
+            meta[header.replace("-", "_")] = page.headers[header]
+    if changed_at:
+        meta["source_changed_at"] = changed_at
+    return meta
+
+
+def _validators(page: Page) -> dict[str, str]:
+    return {"etag": page.headers.get("etag", ""), "last_modified": page.headers.get("last-modified", "")}
+
+
+def _child_text(entry: ElementTree.Element, name: str) -> str:
+    for child in entry:
+        if child.tag == name or child.tag.endswith("}" + name):
+            return (child.text or "").strip()
+    return ""
+
+
+def _parse_time(value: str) -> datetime | None:
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+
+
+def _after(lastmod: str, fetched_at: str) -> bool:
+    """True if a sitemap lastmod is later than our fetch (a date-only lastmod means end of that day)."""
+    modified, fetched = _parse_time(lastmod), _parse_time(fetched_at)
+    if modified is None or fetched is None:
+        return False
+    if len(lastmod) == 10:
+        modified += timedelta(days=1)
+    return modified > fetched
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
