@@ -1,0 +1,1 @@
+"""The indexer: documents become passages, passages become vectors and keyword postings."""

@@ -1,0 +1,46 @@
+# RightsSearch: `make run` sets up and serves, `make test` runs the whole test suite.
+# Both create the virtual environment themselves and reuse it (and the data) on later runs.
+
+PYTHON ?= python3.11
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+DATA   ?= data
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+# JSON Lines files to import instead of crawling, e.g. IMPORT="../shared/data/corpora/*.jsonl"
+IMPORT ?=
+
+export HF_HUB_OFFLINE := 1
+export RIGHTSSEARCH_DATA := $(DATA)
+
+.PHONY: run test setup setup-dev browser
+
+$(VENV)/.installed: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+setup: $(VENV)/.installed
+
+setup-dev: $(VENV)/.installed-dev
+
+# Headless Chromium for the browser tests, from Debian's packages.
+browser:
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
+	  (apt-get update -qq && apt-get install -y -qq chromium chromium-driver >/dev/null)
+
+run: setup
+	@if [ -n "$(IMPORT)" ]; then $(PY) -m corpus import $(IMPORT); \
+	 else $(PY) -m corpus crawl; fi
+	$(PY) -m indexer build
+	$(PY) -m search_app --host $(HOST) --port $(PORT)
+
+test: setup-dev browser
+	$(PY) -m pytest $(PYTEST_ARGS); rc=$$?; \
+	  if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing on purpose" >&2; exit 1; fi; \
+	  exit $$rc

@@ -1,0 +1,98 @@
+"""Command line of the indexer: build the index and query it (`python -m indexer --help`)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import textwrap
+
+from corpus.config import add_common_arguments, load_settings, setup_logging
+from corpus.store import CorpusError
+from indexer.build import BuildBusy, build_index
+from indexer.embed import Embedder, ModelError
+from indexer.manifest import IndexLoadError
+from indexer.search import MODES, Searcher
+
+log = logging.getLogger("indexer")
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    """Build the index of the corpus and swap it in."""
+    settings = load_settings(args.data, model=args.model)
+    embedder = Embedder(settings.model, settings.batch_size)
+    result = build_index(settings, embedder, force=args.force, progress=not args.quiet)
+    m = result.manifest
+    if not result.skipped:
+        print(f"built {m.passages} passages from {m.documents} documents in {m.build_seconds:.1f} s "
+              f"({m.passages_per_second:.1f} passages/s) -> {result.path}", file=sys.stderr)
+    return 0
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    """Print the best documents for a query."""
+    settings = load_settings(args.data, model=args.model)
+    if not args.query.strip():
+        log.error("the query is empty")
+        return 2
+    response = Searcher(settings).search(args.query, k=args.k, mode=args.mode)
+    if args.json:
+        print(json.dumps({"query": response.query, "mode": response.mode, "took_ms": response.took_ms,
+                          "results": [r.to_json() for r in response.results]}, ensure_ascii=False))
+        return 0
+    for rank, r in enumerate(response.results, start=1):
+        print(f"{rank:2}. {r.title}  [{r.date or 'undated'} · {r.source}]  score {r.score:.4f}")
+        if r.url:
+            print(f"    {r.url}")
+        plain = r.snippet.replace("<mark>", "").replace("</mark>", "")
+        print(textwrap.indent(textwrap.fill(plain, 100), "    "))
+    print(f"{len(response.results)} results in {response.took_ms:.0f} ms ({response.mode})", file=sys.stderr)
+    return 0
+
+
+def _k(value: str) -> int:
+    k = int(value)
+    if not 1 <= k <= 100:
+        raise argparse.ArgumentTypeError("k must be between 1 and 100")
+    return k
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The `python -m indexer` argument parser."""
+    parser = argparse.ArgumentParser(prog="python -m indexer", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("build", help="build the index of the corpus (skipped when up to date)",
+                       description="Split documents into passages, embed them and write a FAISS index "
+                       "and a keyword index into a new folder, then swap it in. Ctrl-C leaves the "
+                       "previous index serving.")
+    p.add_argument("--force", action="store_true", help="rebuild even if the index is up to date")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
+    p.set_defaults(func=cmd_build)
+
+    p = sub.add_parser("search", help="search the index from the terminal")
+    p.add_argument("query")
+    p.add_argument("--k", type=_k, default=10, help="how many documents (1-100, default 10)")
+    p.add_argument("--mode", choices=MODES, default="hybrid", help="retrieval mode (default hybrid)")
+    p.add_argument("--json", action="store_true", help="print the API's JSON instead of text")
+    p.set_defaults(func=cmd_search)
+
+    for p in sub.choices.values():
+        add_common_arguments(p)
+        p.add_argument("--model", help="embedding model: path or name (default: the packaged MiniLM)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run one indexer command; known failures become one clear line and a non-zero exit."""
+    args = build_parser().parse_args(argv)
+    setup_logging(args.verbose)
+    try:
+        return args.func(args)
+    except (CorpusError, IndexLoadError, ModelError, BuildBusy) as exc:
+        log.error("%s", exc)
+        return 1
+    except KeyboardInterrupt:
+        log.error("interrupted; the previous index is still the live one")
+        return 130

@@ -1,0 +1,65 @@
+"""The manifest that makes an index folder self-describing, and the checks made on loading it."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+
+FORMAT = 1
+MANIFEST = "manifest.json"
+VECTORS = "vectors.faiss"
+PASSAGES = "passages.sqlite3"
+
+
+class IndexLoadError(Exception):
+    """An index is missing, incomplete, corrupt or built for another model."""
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """What an index holds and how it was made."""
+
+    model: str
+    dimension: int
+    passages: int
+    documents: int
+    corpus_fingerprint: str
+    built_at: str
+    passage_tokens: int
+    overlap_tokens: int
+    index_type: str = "flat"
+    build_seconds: float = 0.0
+    passages_per_second: float = 0.0
+    format: int = FORMAT
+
+    def write(self, folder: Path) -> None:
+        """Write manifest.json into `folder`."""
+        (folder / MANIFEST).write_text(json.dumps(asdict(self), indent=2) + "\n", encoding="utf-8")
+
+    @classmethod
+    def read(cls, folder: Path) -> Manifest:
+        """Read and validate the manifest of an index folder."""
+        path = folder / MANIFEST
+        if not path.exists():
+            raise IndexLoadError(f"no index at {folder} (run `python -m indexer build` first)")
+        try:
+            raw = json.loads(path.read_text(encoding="utf-8"))
+            known = {f.name for f in fields(cls)}
+            manifest = cls(**{k: v for k, v in raw.items() if k in known})
+        except (ValueError, TypeError) as exc:
+            raise IndexLoadError(f"the index manifest {path} is unreadable: {exc}") from exc
+        if manifest.format != FORMAT:
+            raise IndexLoadError(f"index at {folder} has format {manifest.format}, expected {FORMAT}; rebuild it")
+        for name in (VECTORS, PASSAGES):
+            if not (folder / name).exists():
+                raise IndexLoadError(f"index at {folder} is incomplete: {name} is missing; rebuild it")
+        return manifest
+
+    def check_model(self, model: str) -> None:
+        """Refuse an index whose vectors come from a different model than the one configured."""
+        if self.model != model:
+            raise IndexLoadError(
+                f"the index was built with model {self.model!r} but the configured model is {model!r}; "
+                "rebuild it with `python -m indexer build --force` or set RIGHTSSEARCH_MODEL"
+            )

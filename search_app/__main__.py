@@ -1,0 +1,75 @@
+"""`python -m search_app`: serve the app with gunicorn (never Flask's development server)."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+
+from gunicorn.app.base import BaseApplication
+
+from corpus.config import add_common_arguments, load_settings, setup_logging
+from indexer.manifest import IndexLoadError, Manifest
+
+log = logging.getLogger("search_app")
+
+
+class _Server(BaseApplication):
+    """Gunicorn configured from our flags, loading `create_app` in each worker."""
+
+    def __init__(self, options: dict) -> None:
+        self.options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self):  # noqa: ANN201 - a WSGI app
+        from search_app import create_app
+
+        return create_app()
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The `python -m search_app` argument parser."""
+    parser = argparse.ArgumentParser(prog="python -m search_app", description=__doc__)
+    add_common_arguments(parser)
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    parser.add_argument("--workers", type=int, default=2, help="worker processes (default 2)")
+    parser.add_argument("--threads", type=int, default=4, help="threads per worker (default 4)")
+    parser.add_argument("--model", help="embedding model: path or name (default: the packaged MiniLM)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Check the index, then serve until interrupted."""
+    args = build_parser().parse_args(argv)
+    setup_logging(args.verbose)
+    settings = load_settings(args.data, model=args.model)
+    try:
+        Manifest.read(settings.index_path).check_model(settings.model)
+    except IndexLoadError as exc:
+        log.error("%s", exc)
+        return 1
+    # Workers read their settings from the environment, like any gunicorn deployment of create_app.
+    os.environ["RIGHTSSEARCH_DATA"] = str(settings.data_dir.resolve())
+    os.environ["RIGHTSSEARCH_MODEL"] = settings.model
+    print(f"RightsSearch serving {settings.data_dir} at http://{args.host}:{args.port}/", file=sys.stderr,
+          flush=True)
+    _Server({
+        "bind": f"{args.host}:{args.port}",
+        "workers": args.workers,
+        "threads": args.threads,
+        "worker_class": "gthread",
+        "timeout": 60,
+        "accesslog": "-" if args.verbose else None,
+        "loglevel": "info",
+    }).run()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

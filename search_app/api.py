@@ -1,0 +1,88 @@
+"""The JSON API. Every error has one shape: {"ok": false, "status": N, "error": "..."}."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from search_app.params import BadParameter, parse_search
+from search_app.service import SearchService, Unavailable
+
+bp = Blueprint("api", __name__)
+
+
+def error_response(status: int, message: str) -> tuple[Response, int]:
+    """The one JSON error shape."""
+    return jsonify(ok=False, status=status, error=message), status
+
+
+def _service() -> SearchService:
+    return current_app.extensions["search"]
+
+
+@bp.get("/api/search")
+def search() -> Response | tuple[Response, int]:
+    """Rank documents for `q`: one result per document, scored by its best passages."""
+    try:
+        params = parse_search(request.args, current_app.config["MAX_QUERY_CHARS"],
+                              current_app.config["DEFAULT_K"])
+        response = _service().searcher().search(params.q, k=params.k, mode=params.mode)
+    except BadParameter as exc:
+        return error_response(400, str(exc))
+    except Unavailable as exc:
+        return error_response(503, f"search is unavailable: {exc}")
+    return jsonify(
+        query=response.query, mode=response.mode, took_ms=response.took_ms,
+        results=[r.to_json() for r in response.results],
+    )
+
+
+@bp.get("/api/documents/<doc_id>")
+def document(doc_id: str) -> Response | tuple[Response, int]:
+    """One document with its full text and provenance."""
+    try:
+        doc = _service().searcher().corpus().get(doc_id)
+    except Unavailable as exc:
+        return error_response(503, f"search is unavailable: {exc}")
+    if doc is None:
+        return error_response(404, f"no document with id {doc_id!r}")
+    meta = dict(doc.metadata)
+    return jsonify(
+        id=doc.id, url=doc.url, source=doc.source, title=doc.title, date=doc.date, tags=list(doc.tags),
+        body=doc.body, content_hash=meta.pop("content_hash", doc.content_hash),
+        captured_at=doc.captured_at, first_seen=meta.pop("first_seen", None), metadata=meta,
+    )
+
+
+@bp.get("/healthz")
+def healthz() -> Response | tuple[Response, int]:
+    """Whether the index is loaded, and how big it is."""
+    try:
+        manifest = _service().searcher().manifest
+    except Unavailable as exc:
+        return jsonify(ok=False, status=503, index_loaded=False, error=str(exc)), 503
+    return jsonify(
+        ok=True, index_loaded=True, documents=manifest.documents, passages=manifest.passages,
+        model=manifest.model, built_at=manifest.built_at,
+    )
+
+
+@bp.app_errorhandler(HTTPException)
+def http_error(exc: HTTPException) -> Response | tuple[Response, int] | HTTPException:
+    """API paths answer errors in JSON; pages get the HTML error page."""
+    if request.path.startswith("/api/") or request.path == "/healthz":
+        return error_response(exc.code or 500, exc.description or exc.name)
+    from search_app.pages import error_page
+
+    return error_page(exc.code or 500, exc.description or exc.name)
+
+
+@bp.app_errorhandler(Exception)
+def unexpected_error(exc: Exception) -> Response | tuple[Response, int]:
+    """Log the bug, and tell the user something went wrong without a stack trace."""
+    current_app.logger.exception("unhandled error on %s", request.path)
+    if request.path.startswith("/api/"):
+        return error_response(500, "internal error; it has been logged")
+    from search_app.pages import error_page
+
+    return error_page(500, "Something went wrong on our side; it has been logged.")

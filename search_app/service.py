@@ -1,0 +1,56 @@
+"""The search service as the app sees it: a Searcher, or the reason there is none yet.
+
+The app starts even without a usable index (it answers 503 with the reason) and picks the index
+up as soon as a build swaps one in, so a fresh install and a broken index are both explained.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from corpus.config import Settings
+from corpus.store import CorpusError
+from indexer.embed import Embedder, ModelError
+from indexer.manifest import IndexLoadError
+from indexer.search import Searcher
+
+RETRY_SECONDS = 2.0
+
+
+class Unavailable(Exception):
+    """Search cannot run now; the message says why and what to do."""
+
+
+class SearchService:
+    """Opens the searcher lazily and retries after failures, at most every few seconds."""
+
+    def __init__(self, settings: Settings, embedder: Embedder | None = None) -> None:
+        self.settings = settings
+        self._embedder = embedder
+        self._searcher: Searcher | None = None
+        self._error = "the index has not been loaded yet"
+        self._tried_at = 0.0
+        self._lock = threading.Lock()
+
+    def searcher(self) -> Searcher:
+        """The live searcher, or Unavailable with the reason."""
+        if self._searcher is not None:
+            return self._searcher
+        with self._lock:
+            if self._searcher is None and time.monotonic() - self._tried_at >= RETRY_SECONDS:
+                self._tried_at = time.monotonic()
+                try:
+                    self._searcher = Searcher(self.settings, self._embedder)
+                except (IndexLoadError, CorpusError, ModelError) as exc:
+                    self._error = str(exc)
+            if self._searcher is None:
+                raise Unavailable(self._error)
+            return self._searcher
+
+    def warm_up(self) -> None:
+        """Load the index and the model now, so the first user does not wait for them."""
+        try:
+            self.searcher().embedder.encode_query("warm up")
+        except Unavailable:
+            pass

@@ -1,0 +1,83 @@
+"""The corpus store and `python -m corpus import|export`, on the real shared files."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+from conftest import HRDS, HRW, SHARED, read_jsonl, run_cli, write_jsonl
+from corpus.config import load_settings
+from corpus.documents import Document, normalise_date
+from corpus.store import CorpusStore
+
+
+def test_import_both_corpora_and_scifact_as_they_are(tmp_path: Path) -> None:
+    scifact = SHARED / "data" / "beir-scifact" / "corpus.jsonl"
+    result = run_cli("corpus", "import", str(HRW), str(HRDS), str(scifact), "-q", data=tmp_path)
+    assert "0 skipped" in result.stderr
+    with CorpusStore(load_settings(tmp_path).db_path) as store:
+        assert store.count() == 387 + 500 + 5183
+        # Ids from the files are kept unchanged, so evaluation files that name them still match.
+        assert store.get("873189810").title == "ZCTU blames Mugombeyi abduction on paid hooligans"
+        assert store.get("4983").title.startswith("Microstructural development")
+        # HRW reuses short ids ("27") for different daily briefs: both survive, under distinct ids.
+        urls = {d.url for d in store.iter_documents() if "the-day-in-human-rights" in d.url}
+        assert len(urls) == sum(1 for r in read_jsonl(HRW) if "the-day-in-human-rights" in r["url"])
+
+
+def test_reimport_changes_nothing_and_changed_body_updates(tmp_path: Path) -> None:
+    rows = read_jsonl(HRDS, 30)
+    source = write_jsonl(tmp_path / "a.jsonl", rows)
+    run_cli("corpus", "import", str(source), "-q", data=tmp_path)
+    db = load_settings(tmp_path).db_path
+    before = sqlite3.connect(db).execute("SELECT * FROM documents ORDER BY id").fetchall()
+
+    again = run_cli("corpus", "import", str(source), "-q", data=tmp_path)
+    assert "0 added, 0 updated, 30 unchanged" in again.stderr
+    assert sqlite3.connect(db).execute("SELECT * FROM documents ORDER BY id").fetchall() == before
+
+    rows[3] = {**rows[3], "body": rows[3]["body"] + "\n\nA correction was added."}
+    write_jsonl(source, rows)
+    changed = run_cli("corpus", "import", str(source), "-q", data=tmp_path)
+    assert "0 added, 1 updated, 29 unchanged" in changed.stderr
+    with CorpusStore(db) as store:
+        doc = store.get(rows[3]["id"])
+        assert doc.body.endswith("A correction was added.")
+        assert doc.metadata["content_hash"] == doc.content_hash
+        assert doc.metadata["content_hash"] != dict((r[0], r[8]) for r in before)[rows[3]["id"]]
+
+
+def test_bad_lines_are_reported_with_their_number_and_the_rest_lands(tmp_path: Path) -> None:
+    source = tmp_path / "mixed.jsonl"
+    source.write_text(
+        '{"id": "a", "title": "Fine", "body": "A body."}\n'
+        "{not json\n"
+        '{"id": "b", "title": "No body"}\n'
+        '["a list"]\n'
+        '{"title": "No id, no url", "body": "text"}\n'
+        '{"_id": "c", "title": "BEIR style", "text": "Uses text.", "extra": 7}\n',
+        encoding="utf-8",
+    )
+    result = run_cli("corpus", "import", str(source), "-q", data=tmp_path)
+    for line in (2, 3, 4, 5):
+        assert f"mixed.jsonl:{line}: skipped" in result.stderr
+    exported = [json.loads(line) for line in run_cli("corpus", "export", data=tmp_path).stdout.splitlines()]
+    assert [d["id"] for d in exported] == ["a", "c"]
+    assert exported[1]["body"] == "Uses text." and exported[1]["extra"] == 7
+    assert set(exported[0]) >= {"id", "url", "source", "title", "date", "tags", "body"}
+
+
+def test_export_of_a_missing_corpus_is_one_clear_line(tmp_path: Path) -> None:
+    result = run_cli("corpus", "export", data=tmp_path / "nothing", check=False)
+    assert result.returncode == 1
+    assert "no corpus database" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_store_is_wal_and_dates_are_iso(tmp_path: Path) -> None:
+    with CorpusStore(tmp_path / "c.sqlite3") as store:
+        assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        store.upsert_many([Document(id="x", title="T", body="B", date=normalise_date("2019-09-17 02:48:13"))])
+        assert store.get("x").date == "2019-09-17"
+    assert normalise_date("16 January 2024") == "2024-01-16"
+    assert normalise_date("not a date") is None
