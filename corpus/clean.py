@@ -14,7 +14,8 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from urllib.parse import urljoin
 
-import trafilatura
+import lxml.etree
+import lxml.html
 from bs4 import BeautifulSoup, Comment, Doctype, NavigableString, PageElement, ProcessingInstruction, Tag
 
 from corpus.dates import date_from_text, iso_date
@@ -95,13 +96,20 @@ def parse(html: str | bytes) -> BeautifulSoup:
     return BeautifulSoup(html, "lxml")
 
 
-def page_links(soup: BeautifulSoup, url: str) -> list[str]:
-    """Every <a href> of a page, made absolute against the page url (or its <base href>)."""
-    base_tag = soup.find("base", href=True)
-    base = urljoin(url, base_tag["href"]) if base_tag else url
+def page_links(html: str, url: str) -> list[str]:
+    """Every <a href> of a page, made absolute against the page url (or its <base href>).
+
+    lxml alone, without beautifulsoup4: listing pages are read for links on every re-crawl.
+    """
+    try:
+        root = lxml.html.document_fromstring(html)
+    except (lxml.etree.ParserError, ValueError):
+        return []
+    bases = root.xpath("//base/@href")
+    base = urljoin(url, str(bases[0]).strip()) if bases else url
     links = []
-    for a in soup.find_all("a", href=True):
-        href = a["href"].strip()
+    for href in root.xpath("//a/@href"):
+        href = str(href).strip()
         if href and not href.startswith(("#", "mailto:", "javascript:", "tel:")):
             links.append(urljoin(base, href))
     return links
@@ -145,6 +153,8 @@ def clean_soup(soup: BeautifulSoup, html: str, url: str, selectors: Selectors) -
 
 def main_text(html: str, url: str = "") -> str:
     """The main text of any page (trafilatura), paragraphs separated by blank lines."""
+    import trafilatura  # imported lazily: slow to import, and profiled sites never need it
+
     text = trafilatura.extract(html, url=url or None, **_TRAFILATURA) or ""
     return "\n\n".join(line.strip() for line in text.splitlines() if line.strip())
 

@@ -10,8 +10,6 @@ from __future__ import annotations
 import re
 from datetime import date
 
-import dateparser
-
 from corpus.documents import normalise_date
 
 _MONTHS = {
@@ -55,5 +53,7 @@ def date_from_text(text: str) -> str | None:
         return normalise_date(m.group(0))
     if len(text) > 60 or not re.search(r"\d{4}", text):
         return None
+    import dateparser  # imported lazily: slow to import, and rarely needed
+
     parsed = dateparser.parse(text, settings=_DATEPARSER)
     return parsed.date().isoformat() if parsed else None
