@@ -43,6 +43,7 @@ _DATE_CLASS = re.compile(r"(^|[-_])(date|dateline|posted|posted-on|published|tim
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w-]+)""", re.IGNORECASE)
 # trafilatura's precision mode without comments scores best on the benchmark (docs/crawler.md).
 _TRAFILATURA = {"include_comments": False, "favor_precision": True}
+_SHORT = 1000  # characters: below this, check precision mode against the balanced mode
 
 
 @dataclass(frozen=True)
@@ -152,10 +153,18 @@ def clean_soup(soup: BeautifulSoup, html: str, url: str, selectors: Selectors) -
 
 
 def main_text(html: str, url: str = "") -> str:
-    """The main text of any page (trafilatura), paragraphs separated by blank lines."""
+    """The main text of any page (trafilatura), paragraphs separated by blank lines.
+
+    Precision mode drops more boilerplate, but now and then cuts the article itself: when it keeps
+    a short text and the balanced mode finds several times more, the balanced text is the article.
+    """
     import trafilatura  # imported lazily: slow to import, and profiled sites never need it
 
     text = trafilatura.extract(html, url=url or None, **_TRAFILATURA) or ""
+    if len(text) < _SHORT:
+        balanced = trafilatura.extract(html, url=url or None, include_comments=False) or ""
+        if len(balanced) >= 3 * max(len(text), 1):
+            text = balanced
     return "\n\n".join(line.strip() for line in text.splitlines() if line.strip())
 
 
@@ -214,12 +223,15 @@ def _texts(nodes: Iterable[Tag]) -> list[str]:
 
 
 def _meta(soup: BeautifulSoup, *names: str) -> str:
-    for name in names:
+    """The content of the first meta tag named (property, name or itemprop) by one of `names`."""
+    found: dict[str, str] = {}
+    for tag in soup.find_all("meta", content=True):
+        content = tag["content"].strip()
         for attr in ("property", "name", "itemprop"):
-            tag = soup.find("meta", attrs={attr: name, "content": True})
-            if tag and tag["content"].strip():
-                return tag["content"].strip()
-    return ""
+            key = str(tag.get(attr, "")).lower()
+            if key and content:
+                found.setdefault(key, content)
+    return next((found[n.lower()] for n in names if n.lower() in found), "")
 
 
 def _title(soup: BeautifulSoup, selectors: Selectors) -> str:
