@@ -42,8 +42,11 @@ def free_port() -> int:
 def serve(site: str) -> tuple[subprocess.Popen[bytes], str]:
     """Start a static server for a mirror site; return it and its base url once it answers."""
     port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1",
-                             "-d", str(SITES / site)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "-d", str(SITES / site)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     for _ in range(100):
         try:
             socket.create_connection(("127.0.0.1", port), timeout=0.1).close()
@@ -55,8 +58,19 @@ def serve(site: str) -> tuple[subprocess.Popen[bytes], str]:
 
 def crawl(profile: str, base_url: str, data: Path, args: argparse.Namespace) -> tuple[float, str]:
     """Run one crawl as a user would; return its wall time and its summary line."""
-    command = [sys.executable, "-m", "corpus", "crawl", "--data", str(data), "--source", profile,
-               "--base-url", base_url, "-q"]
+    command = [
+        sys.executable,
+        "-m",
+        "corpus",
+        "crawl",
+        "--data",
+        str(data),
+        "--source",
+        profile,
+        "--base-url",
+        base_url,
+        "-q",
+    ]
     command += [] if args.polite else ["--delay", str(args.delay), "--ignore-crawl-delay"]
     started = time.perf_counter()
     result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
@@ -71,14 +85,20 @@ def compare(site: str, data: Path) -> dict[str, float | int]:
     """Match stored documents to the ground truth by canonical path."""
     import json
 
-    rows = [json.loads(line) for line in (SITES / site / "ground-truth.jsonl").read_text(encoding="utf-8").splitlines()]
+    rows = [
+        json.loads(line)
+        for line in (SITES / site / "ground-truth.jsonl").read_text(encoding="utf-8").splitlines()
+    ]
     truth = {r["canonical_path"]: r for r in rows if r["expected"] == "document"}
     with CorpusStore(data / "corpus.sqlite3", create=False) as store:
         docs = {path_and_query(d.url): d for d in store.iter_documents()}
     both = truth.keys() & docs.keys()
     n = len(truth)
     return {
-        "expected": n, "found": len(both), "missing": n - len(both), "extra": len(docs.keys() - truth.keys()),
+        "expected": n,
+        "found": len(both),
+        "missing": n - len(both),
+        "extra": len(docs.keys() - truth.keys()),
         "titles": sum(docs[p].title == " ".join(truth[p]["title"].split()) for p in both) / n,
         "dates": sum(docs[p].date == truth[p]["date"] for p in both) / n,
         "tags": sum(list(docs[p].tags) == truth[p]["tags"] for p in both) / n,
@@ -93,7 +113,9 @@ def requests_of(summary: str) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--delay", type=float, default=0.0, help="--delay for both crawls (default 0)")
     parser.add_argument("--polite", action="store_true", help="crawl with the default delay and Crawl-delay")
     parser.add_argument("--keep", metavar="DIR", help="keep the data folders here")
@@ -112,14 +134,26 @@ def main() -> None:
             proc.wait()
         m = compare(site, data)
         exact = m["missing"] == 0 and m["extra"] == 0
-        ok &= exact and m["titles"] >= 0.99 and m["dates"] >= 0.97 and m["body_f1"] >= 0.97 and second < first / 10
+        ok &= (
+            exact
+            and m["titles"] >= 0.99
+            and m["dates"] >= 0.97
+            and m["body_f1"] >= 0.97
+            and second < first / 10
+        )
         print(f"{site} (profile {PROFILES[site]}):")
-        print(f"  documents: {m['found']}/{m['expected']} expected found, {m['missing']} missing, "
-              f"{m['extra']} extra -> {'exact match' if exact else 'MISMATCH'}")
-        print(f"  titles exact {m['titles']:.2%}, dates exact {m['dates']:.2%}, tags exact {m['tags']:.2%}, "
-              f"mean body F1 {m['body_f1']:.4f}")
-        print(f"  first crawl {first:.1f} s ({requests_of(summary1)}); second crawl {second:.1f} s "
-              f"({requests_of(summary2)}); ratio {second / first:.3f}")
+        print(
+            f"  documents: {m['found']}/{m['expected']} expected found, {m['missing']} missing, "
+            f"{m['extra']} extra -> {'exact match' if exact else 'MISMATCH'}"
+        )
+        print(
+            f"  titles exact {m['titles']:.2%}, dates exact {m['dates']:.2%}, tags exact {m['tags']:.2%}, "
+            f"mean body F1 {m['body_f1']:.4f}"
+        )
+        print(
+            f"  first crawl {first:.1f} s ({requests_of(summary1)}); second crawl {second:.1f} s "
+            f"({requests_of(summary2)}); ratio {second / first:.3f}"
+        )
     print("all targets met" if ok else "SOME TARGETS MISSED")
     sys.exit(0 if ok else 1)
 

@@ -105,12 +105,20 @@ class PageCache:
         """The cached response for a url, or None."""
         row = self.conn.execute(
             "SELECT final_url, status, headers, body, body_hash, fetched_at, checked_at, cleaned_hash,"
-            " document_id FROM pages WHERE url = ?", (url,)).fetchone()
+            " document_id FROM pages WHERE url = ?",
+            (url,),
+        ).fetchone()
         if row is None:
             return None
         final_url, status, headers, body, body_hash, fetched_at, checked_at, cleaned_hash, doc_id = row
-        page = Page(url=url, final_url=final_url, status=status, headers=json.loads(headers),
-                    body=zlib.decompress(body), fetched_at=fetched_at)
+        page = Page(
+            url=url,
+            final_url=final_url,
+            status=status,
+            headers=json.loads(headers),
+            body=zlib.decompress(body),
+            fetched_at=fetched_at,
+        )
         return CachedPage(page, body_hash, checked_at, cleaned_hash, doc_id)
 
     def put(self, page: Page) -> str:
@@ -123,9 +131,18 @@ class PageCache:
                 "INSERT INTO pages (url, final_url, status, headers, body, body_hash, fetched_at, checked_at)"
                 " VALUES (?,?,?,?,?,?,?,?) ON CONFLICT(url) DO UPDATE SET final_url=excluded.final_url,"
                 " status=excluded.status, headers=excluded.headers, body=excluded.body,"
-                " body_hash=excluded.body_hash, fetched_at=excluded.fetched_at, checked_at=excluded.checked_at",
-                (page.url, page.final_url, page.status, json.dumps(dict(page.headers)),
-                 zlib.compress(page.body, 6), digest, page.fetched_at, page.fetched_at),
+                " body_hash=excluded.body_hash, fetched_at=excluded.fetched_at,"
+                " checked_at=excluded.checked_at",
+                (
+                    page.url,
+                    page.final_url,
+                    page.status,
+                    json.dumps(dict(page.headers)),
+                    zlib.compress(page.body, 6),
+                    digest,
+                    page.fetched_at,
+                    page.fetched_at,
+                ),
             )
             if changed_at:
                 self.conn.execute("UPDATE pages SET changed_at = ? WHERE url = ?", (changed_at, page.url))
@@ -139,14 +156,18 @@ class PageCache:
     def mark_cleaned(self, url: str, body_hash: str, document_id: str, source: str) -> None:
         """Record which version became which document, and close the url's frontier entry."""
         with self.conn:
-            self.conn.execute("UPDATE pages SET cleaned_hash = ?, document_id = ? WHERE url = ?",
-                              (body_hash, document_id, url))
+            self.conn.execute(
+                "UPDATE pages SET cleaned_hash = ?, document_id = ? WHERE url = ?",
+                (body_hash, document_id, url),
+            )
             self._finish(source, url, "done", "")
 
     def mark_changed(self, url: str, when: str) -> None:
         """Record that the live page is newer than what we hold (sitemap lastmod, or gone)."""
         with self.conn:
-            self.conn.execute("UPDATE pages SET changed_at = ? WHERE url = ? AND changed_at < ?", (when, url, when))
+            self.conn.execute(
+                "UPDATE pages SET changed_at = ? WHERE url = ? AND changed_at < ?", (when, url, when)
+            )
 
     def changed_since(self, url: str) -> str | None:
         """When the crawler last saw the page at `url` change, or None."""
@@ -156,19 +177,24 @@ class PageCache:
     def record_file(self, url: str, source: str, found_on: str, content_type: str = "") -> None:
         """Remember a link to a non-HTML file."""
         with self.conn:
-            self.conn.execute("INSERT OR IGNORE INTO files (url, source, found_on, content_type) VALUES (?,?,?,?)",
-                              (url, source, found_on, content_type))
+            self.conn.execute(
+                "INSERT OR IGNORE INTO files (url, source, found_on, content_type) VALUES (?,?,?,?)",
+                (url, source, found_on, content_type),
+            )
 
     def files(self, source: str) -> list[str]:
         """Recorded non-HTML links of a source."""
-        return [r[0] for r in self.conn.execute("SELECT url FROM files WHERE source = ? ORDER BY url", (source,))]
+        return [
+            r[0] for r in self.conn.execute("SELECT url FROM files WHERE source = ? ORDER BY url", (source,))
+        ]
 
     # Frontier
 
     def pending(self, source: str) -> int:
         """How many urls of a source wait to be crawled."""
-        return self.conn.execute("SELECT COUNT(*) FROM frontier WHERE source = ? AND state = 'pending'",
-                                 (source,)).fetchone()[0]
+        return self.conn.execute(
+            "SELECT COUNT(*) FROM frontier WHERE source = ? AND state = 'pending'", (source,)
+        ).fetchone()[0]
 
     def size(self, source: str) -> int:
         """How many urls a source's current crawl has met."""
@@ -183,13 +209,15 @@ class PageCache:
     def add(self, source: str, tasks: list[Task]) -> int:
         """Queue urls not yet met in this crawl; return how many were new."""
         with self.conn:
-            seq = self.conn.execute("SELECT COALESCE(MAX(seq), 0) FROM frontier WHERE source = ?",
-                                    (source,)).fetchone()[0]
+            seq = self.conn.execute(
+                "SELECT COALESCE(MAX(seq), 0) FROM frontier WHERE source = ?", (source,)
+            ).fetchone()[0]
             added = 0
             for task in tasks:
                 seq += 1
                 added += self.conn.execute(
-                    "INSERT OR IGNORE INTO frontier (source, url, kind, priority, seq, lastmod) VALUES (?,?,?,?,?,?)",
+                    "INSERT OR IGNORE INTO frontier (source, url, kind, priority, seq, lastmod)"
+                    " VALUES (?,?,?,?,?,?)",
                     (source, task.url, task.kind, _ORDER[task.kind], seq, task.lastmod),
                 ).rowcount
         return added
@@ -199,7 +227,8 @@ class PageCache:
         row = self.conn.execute(
             "SELECT url, kind, lastmod FROM frontier WHERE source = ? AND state = 'pending'"
             " ORDER BY priority, seq LIMIT 1",
-            (source,)).fetchone()
+            (source,),
+        ).fetchone()
         return Task(*row) if row else None
 
     def finish(self, source: str, url: str, state: str, reason: str = "") -> None:
@@ -210,11 +239,17 @@ class PageCache:
     def claim(self, source: str, url: str) -> bool:
         """Mark a url as met (done) so it is not fetched in this crawl; False if it was already met."""
         with self.conn:
-            return self.conn.execute(
-                "INSERT OR IGNORE INTO frontier (source, url, kind, priority, seq, state)"
-                " VALUES (?, ?, 'article', 2, 0, 'done')",
-                (source, url)).rowcount == 1
+            return (
+                self.conn.execute(
+                    "INSERT OR IGNORE INTO frontier (source, url, kind, priority, seq, state)"
+                    " VALUES (?, ?, 'article', 2, 0, 'done')",
+                    (source, url),
+                ).rowcount
+                == 1
+            )
 
     def _finish(self, source: str, url: str, state: str, reason: str) -> None:
-        self.conn.execute("UPDATE frontier SET state = ?, reason = ? WHERE source = ? AND url = ?",
-                          (state, reason, source, url))
+        self.conn.execute(
+            "UPDATE frontier SET state = ?, reason = ? WHERE source = ? AND url = ?",
+            (state, reason, source, url),
+        )

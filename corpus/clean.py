@@ -26,7 +26,9 @@ _BLOCKS = frozenset(
     "h1 h2 h3 h4 h5 h6 header hr li main nav ol p pre section table tbody td tfoot th thead tr ul".split()
 )
 # Never text a reader sees as the article.
-_NEVER = "script, style, noscript, template, iframe, svg, canvas, object, embed, button, select, input, textarea"
+_NEVER = (
+    "script, style, noscript, template, iframe, svg, canvas, object, embed, button, select, input, textarea"
+)
 # Boilerplate that pages put inside or next to the body (and that malformed markup drags into it).
 _BOILERPLATE = (
     "nav, aside, footer, form, figure, figcaption, "
@@ -35,11 +37,22 @@ _BOILERPLATE = (
     "[id*=cookie], [id*=newsletter], [role=complementary], [aria-hidden=true]"
 )
 _META_DATES = (
-    "article:published_time", "og:published_time", "datePublished", "date", "dc.date",
-    "dc.date.issued", "dcterms.date", "citation_publication_date", "pubdate", "publish-date",
-    "parsely-pub-date", "sailthru.date",
+    "article:published_time",
+    "og:published_time",
+    "datePublished",
+    "date",
+    "dc.date",
+    "dc.date.issued",
+    "dcterms.date",
+    "citation_publication_date",
+    "pubdate",
+    "publish-date",
+    "parsely-pub-date",
+    "sailthru.date",
 )
-_DATE_CLASS = re.compile(r"(^|[-_])(date|dateline|posted|posted-on|published|time|timestamp|meta|byline)([-_]|$)")
+_DATE_CLASS = re.compile(
+    r"(^|[-_])(date|dateline|posted|posted-on|published|time|timestamp|meta|byline)([-_]|$)"
+)
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w-]+)""", re.IGNORECASE)
 # trafilatura's precision mode without comments scores best on the benchmark (docs/crawler.md).
 _TRAFILATURA = {"include_comments": False, "favor_precision": True}
@@ -148,8 +161,9 @@ def clean_soup(soup: BeautifulSoup, html: str, url: str, selectors: Selectors) -
         body = "\n\n".join(paragraphs(container))
     if not body:
         body, method = main_text(html, url), "trafilatura"
-    return Cleaned(title=title, body=body, date=date, tags=tags, canonical=canonical, noindex=noindex,
-                   method=method)
+    return Cleaned(
+        title=title, body=body, date=date, tags=tags, canonical=canonical, noindex=noindex, method=method
+    )
 
 
 def main_text(html: str, url: str = "") -> str:

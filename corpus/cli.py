@@ -88,11 +88,12 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     fetch = FetchSettings(user_agent=args.user_agent, delay=args.delay,
                           obey_crawl_delay=not args.ignore_crawl_delay)
     total = CrawlStats()
-    with CorpusStore(settings.db_path) as store, PageCache(settings.cache_path) as cache, Fetcher(fetch) as fetcher:
-        for source in sources:
-            stats = Crawler(source, store, cache, fetcher, options).run()
-            log.info("%s: %s", source.name, stats)
-            total.add(stats)
+    with CorpusStore(settings.db_path) as store, PageCache(settings.cache_path) as cache:
+        with Fetcher(fetch) as fetcher:
+            for source in sources:
+                stats = Crawler(source, store, cache, fetcher, options).run()
+                log.info("%s: %s", source.name, stats)
+                total.add(stats)
         count = store.count()
     print(f"crawled: {total}; {count} documents in {settings.db_path}", file=sys.stderr)
     return 0

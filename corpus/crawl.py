@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass, fields
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urljoin
 from xml.etree import ElementTree
 
@@ -58,10 +58,12 @@ class CrawlStats:
     seconds: float = 0.0
 
     def __str__(self) -> str:
-        return (f"{self.fetched} fetched, {self.not_modified} not modified, {self.cached} from cache, "
-                f"{self.skipped} skipped, {self.failed} failed; documents: {self.added} added, "
-                f"{self.updated} updated, {self.unchanged} unchanged; {self.requests} requests "
-                f"in {self.seconds:.1f} s")
+        return (
+            f"{self.fetched} fetched, {self.not_modified} not modified, {self.cached} from cache, "
+            f"{self.skipped} skipped, {self.failed} failed; documents: {self.added} added, "
+            f"{self.updated} updated, {self.unchanged} unchanged; {self.requests} requests "
+            f"in {self.seconds:.1f} s"
+        )
 
     def add(self, other: CrawlStats) -> None:
         """Accumulate another run's counts."""
@@ -72,8 +74,14 @@ class CrawlStats:
 class Crawler:
     """One crawl of one source, writing documents to a store and responses to a cache."""
 
-    def __init__(self, source: Source, store: CorpusStore, cache: PageCache, fetcher: Fetcher,
-                 options: CrawlOptions | None = None) -> None:
+    def __init__(
+        self,
+        source: Source,
+        store: CorpusStore,
+        cache: PageCache,
+        fetcher: Fetcher,
+        options: CrawlOptions | None = None,
+    ) -> None:
         self.source, self.store, self.cache, self.fetcher = source, store, cache, fetcher
         self.options = options or CrawlOptions()
         self.stats = CrawlStats()
@@ -89,20 +97,27 @@ class Crawler:
             seeds = [Task(self.source.canonical(u), "sitemap", "") for u in self.source.sitemaps]
             seeds += [Task(self.source.canonical(u), "listing", "") for u in self.source.start]
             self.cache.start(name, seeds)
-        with tqdm(total=self.cache.size(name), desc=f"crawl {name}", unit="url",
-                  disable=not self.options.progress) as bar:
+        with tqdm(
+            total=self.cache.size(name), desc=f"crawl {name}", unit="url", disable=not self.options.progress
+        ) as bar:
             bar.update(self.cache.size(name) - self.cache.pending(name))
             while (task := self.cache.next(name)) is not None:
                 if task.kind == "article" and self._budget_spent():
-                    log.info("%s: --max-pages %d reached; the next crawl resumes here", name,
-                             self.options.max_pages)
+                    log.info(
+                        "%s: --max-pages %d reached; the next crawl resumes here",
+                        name,
+                        self.options.max_pages,
+                    )
                     break
                 self._visit(task)
                 bar.total = self.cache.size(name)
                 bar.update(1)
-                bar.set_postfix(fetched=self.stats.fetched + self.stats.not_modified,
-                                skipped=self.stats.skipped + self.stats.cached, failed=self.stats.failed,
-                                refresh=False)
+                bar.set_postfix(
+                    fetched=self.stats.fetched + self.stats.not_modified,
+                    skipped=self.stats.skipped + self.stats.cached,
+                    failed=self.stats.failed,
+                    refresh=False,
+                )
         self.stats.requests = self.fetcher.requests - requests_before
         self.stats.seconds = time.monotonic() - started
         return self.stats
@@ -221,7 +236,7 @@ class Crawler:
         if lastmod and _after(lastmod, cached.page.fetched_at):
             return True
         checked = _parse_time(cached.checked_at)
-        return checked is None or datetime.now(timezone.utc) - checked > timedelta(days=self.options.revalidate_days)
+        return checked is None or datetime.now(UTC) - checked > timedelta(days=self.options.revalidate_days)
 
     def _store(self, url: str, page: Page, cached: CachedPage | None) -> None:
         """Clean a fetched article and write its document, unless it must be skipped."""
@@ -245,8 +260,14 @@ class Crawler:
             self._skip(url, reason)
             return
         doc = Document(
-            id=id_from_url(canonical), title=cleaned.title, body=cleaned.body, url=canonical,
-            source=self.source.name, date=cleaned.date, tags=cleaned.tags, captured_at=page.fetched_at,
+            id=id_from_url(canonical),
+            title=cleaned.title,
+            body=cleaned.body,
+            url=canonical,
+            source=self.source.name,
+            date=cleaned.date,
+            tags=cleaned.tags,
+            captured_at=page.fetched_at,
             metadata=_metadata(page, cached, self.cache.changed_since(url)),
         )
         result = self.store.upsert_many([doc])
@@ -296,7 +317,7 @@ def _parse_time(value: str) -> datetime | None:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def _after(lastmod: str, fetched_at: str) -> bool:
@@ -310,4 +331,4 @@ def _after(lastmod: str, fetched_at: str) -> bool:
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+    return datetime.now(UTC).replace(microsecond=0).isoformat()

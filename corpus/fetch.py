@@ -16,7 +16,7 @@ import logging
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from urllib.parse import urljoin, urlsplit
 
 import httpx
@@ -96,7 +96,10 @@ class Fetcher:
     def __init__(self, settings: FetchSettings | None = None) -> None:
         self.settings = settings or FetchSettings()
         self.client = httpx.Client(
-            headers={"User-Agent": self.settings.user_agent, "Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"},
+            headers={
+                "User-Agent": self.settings.user_agent,
+                "Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5",
+            },
             timeout=httpx.Timeout(self.settings.timeout),
             follow_redirects=False,  # redirects are followed by hand, checking robots.txt at each hop
         )
@@ -144,7 +147,9 @@ class Fetcher:
         log.warning("%s: more than %d redirects (a redirect loop?)", url, self.settings.max_redirects)
         return None
 
-    def _get_with_retries(self, url: str, target: str, headers: dict[str, str], any_type: bool = False) -> Page | None:
+    def _get_with_retries(
+        self, url: str, target: str, headers: dict[str, str], any_type: bool = False
+    ) -> Page | None:
         s = self.settings
         for attempt in range(s.retries + 1):
             try:
@@ -168,8 +173,9 @@ class Fetcher:
         try:
             with self.client.stream("GET", target, headers=headers) as response:
                 names = {k.lower(): v for k, v in response.headers.items()}
-                page = Page(url=url, final_url=target, status=response.status_code, headers=names,
-                            fetched_at=_now())
+                page = Page(
+                    url=url, final_url=target, status=response.status_code, headers=names, fetched_at=_now()
+                )
                 if response.status_code in _RETRY_STATUS:
                     raise _Retry(f"HTTP {response.status_code}", _retry_after(names.get("retry-after")))
                 if response.status_code != 200 or not (page.is_html or any_type):
@@ -185,8 +191,14 @@ class Fetcher:
                     if time.monotonic() - started > s.total_timeout:
                         raise _Retry(f"response took longer than {s.total_timeout:g} s")
                     chunks.append(chunk)
-                return Page(url=url, final_url=target, status=200, headers=names, body=b"".join(chunks),
-                            fetched_at=page.fetched_at)
+                return Page(
+                    url=url,
+                    final_url=target,
+                    status=200,
+                    headers=names,
+                    body=b"".join(chunks),
+                    fetched_at=page.fetched_at,
+                )
         except httpx.TimeoutException as exc:
             raise _Retry(f"timeout ({type(exc).__name__})") from exc
         except httpx.TransportError as exc:
@@ -243,4 +255,4 @@ def _retry_after(value: str | None) -> float | None:
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+    return datetime.now(UTC).replace(microsecond=0).isoformat()

@@ -59,8 +59,11 @@ class Source:
 
     def is_listing(self, url: str) -> bool:
         """True if a canonical url of this site is a listing page to follow."""
-        return (self._listings is not None and self.on_site(url)
-                and self._listings.search(path_and_query(url)) is not None)
+        return (
+            self._listings is not None
+            and self.on_site(url)
+            and self._listings.search(path_and_query(url)) is not None
+        )
 
     @cached_property
     def _articles(self) -> re.Pattern[str]:
@@ -77,8 +80,9 @@ class Source:
         def move(url: str) -> str:
             return urlunsplit((base.scheme, base.netloc, *urlsplit(url)[2:]))
 
-        return replace(self, start=tuple(map(move, self.start)), sitemaps=tuple(map(move, self.sitemaps)),
-                       aliases=())
+        return replace(
+            self, start=tuple(map(move, self.start)), sitemaps=tuple(map(move, self.sitemaps)), aliases=()
+        )
 
 
 def load_sources(path: Path = SOURCES_FILE) -> dict[str, Source]:
@@ -91,20 +95,24 @@ def load_sources(path: Path = SOURCES_FILE) -> dict[str, Source]:
     for name, table in data.items():
         try:
             selectors = table.get("selectors", {})
-            sources[name] = _checked(Source(
-                name=name,
-                start=tuple(table["start"]),
-                articles=table["articles"],
-                listings=table.get("listings", ""),
-                sitemaps=tuple(table.get("sitemaps", ())),
-                aliases=tuple(table.get("aliases", ())),
-                selectors=Selectors(
-                    body=selectors.get("body", ""), title=selectors.get("title", ""),
-                    date=selectors.get("date", ""), tags=selectors.get("tags", ""),
-                    remove=tuple(selectors.get("remove", ())),
-                ),
-                description=table.get("description", ""),
-            ))
+            sources[name] = _checked(
+                Source(
+                    name=name,
+                    start=tuple(table["start"]),
+                    articles=table["articles"],
+                    listings=table.get("listings", ""),
+                    sitemaps=tuple(table.get("sitemaps", ())),
+                    aliases=tuple(table.get("aliases", ())),
+                    selectors=Selectors(
+                        body=selectors.get("body", ""),
+                        title=selectors.get("title", ""),
+                        date=selectors.get("date", ""),
+                        tags=selectors.get("tags", ""),
+                        remove=tuple(selectors.get("remove", ())),
+                    ),
+                    description=table.get("description", ""),
+                )
+            )
         except (KeyError, TypeError, AttributeError) as exc:
             raise CorpusError(f"{path}: profile [{name}] is incomplete or malformed ({exc})") from exc
     return sources
@@ -116,7 +124,9 @@ def adhoc_source(start: str, pattern: str, listings: str | None = None) -> Sourc
     if listings is None:
         # The start page and its pagination: /news/, /news/page/2/, /news?page=2.
         listings = "^" + re.escape(parts.path.rstrip("/")) + r"/?(page/\d+/?)?(\?page=\d+)?$"
-    return _checked(Source(name=parts.hostname or "site", start=(start,), articles=pattern, listings=listings))
+    return _checked(
+        Source(name=parts.hostname or "site", start=(start,), articles=pattern, listings=listings)
+    )
 
 
 def _checked(source: Source) -> Source:

@@ -14,8 +14,9 @@ _TRACKING = re.compile(
 )
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 # File types that are links to record, never pages to parse.
-_FILES = re.compile(r"\.(pdf|docx?|xlsx?|pptx?|odt|zip|rar|7z|gz|jpe?g|png|gif|webp|svg|mp3|mp4|mov|avi|epub)$",
-                    re.IGNORECASE)
+_FILES = re.compile(
+    r"\.(pdf|docx?|xlsx?|pptx?|odt|zip|rar|7z|gz|jpe?g|png|gif|webp|svg|mp3|mp4|mov|avi|epub)$", re.IGNORECASE
+)
 
 
 def canonical_url(url: str, host_map: Mapping[str, str] | None = None) -> str:
@@ -31,8 +32,9 @@ def canonical_url(url: str, host_map: Mapping[str, str] | None = None) -> str:
     netloc = host if port in (None, _DEFAULT_PORTS.get(scheme)) else f"{host}:{port}"
     if host_map:
         netloc = host_map.get(netloc, netloc)
-    query = urlencode(sorted((k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
-                             if not _TRACKING.match(k)))
+    query = urlencode(
+        sorted((k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _TRACKING.match(k))
+    )
     return urlunsplit((scheme, netloc, parts.path or "/", query, ""))
 
 

@@ -113,7 +113,9 @@ def test_metric_matches_its_definition() -> None:
     assert average([Score(1, 0), Score(0, 1)]) == Score(0.5, 0.5)
 
 
-def test_clean_command_prints_one_json_line_per_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_clean_command_prints_one_json_line_per_file(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     rows = [r for r in ground_truth("defenders") if r["expected"] == "document"][:2]
     files = [str(page_file("defenders", r["path"])) for r in rows]
     assert main(["clean", *files, "--source", "ishr"]) == 0
@@ -136,7 +138,14 @@ def test_extraction_benchmark_f1_gate() -> None:
     rows = sorted(truth.items())
     # Spawned workers: forking a process that runs server threads is unsafe.
     with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn")) as pool:
-        scores = list(pool.map(benchmark_score, [k for k, _ in rows], [r["url"] for _, r in rows],
-                               [r["articleBody"] for _, r in rows], chunksize=8))
+        scores = list(
+            pool.map(
+                benchmark_score,
+                [k for k, _ in rows],
+                [r["url"] for _, r in rows],
+                [r["articleBody"] for _, r in rows],
+                chunksize=8,
+            )
+        )
     assert len(scores) == 181
     assert average(scores).f1 >= 0.96

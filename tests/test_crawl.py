@@ -46,10 +46,15 @@ def hrw() -> Server:
         yield server
 
 
-def crawl(source: Source, data: Path, fetch: FetchSettings = FAST, **options: object) -> tuple[CrawlStats, dict]:
+def crawl(
+    source: Source, data: Path, fetch: FetchSettings = FAST, **options: object
+) -> tuple[CrawlStats, dict]:
     """Run one crawl in-process; return its counts and the stored documents by url path."""
-    with CorpusStore(data / "corpus.sqlite3") as store, PageCache(data / "pages.sqlite3") as cache, \
-            Fetcher(fetch) as fetcher:
+    with (
+        CorpusStore(data / "corpus.sqlite3") as store,
+        PageCache(data / "pages.sqlite3") as cache,
+        Fetcher(fetch) as fetcher,
+    ):
         stats = Crawler(source, store, cache, fetcher, CrawlOptions(progress=False, **options)).run()
         docs = {path_and_query(d.url): d for d in store.iter_documents()}
     return stats, docs
@@ -65,8 +70,10 @@ def listing_only(server: Server, page: str, pattern: str = r"^/latest-updates/(?
 
 def test_canonical_url_drops_tracking_fragments_and_aliases() -> None:
     aliases = {"hrw.org": "www.hrw.org", "new.hrw.org": "www.hrw.org"}
-    assert canonical_url("HTTPS://New.HRW.org:443/news?b=2&utm_source=x&a=1#top", aliases) == \
-        "https://www.hrw.org/news?a=1&b=2"
+    assert (
+        canonical_url("HTTPS://New.HRW.org:443/news?b=2&utm_source=x&a=1#top", aliases)
+        == "https://www.hrw.org/news?a=1&b=2"
+    )
     assert canonical_url("http://127.0.0.1:8000/a/?fbclid=1&gclid=2") == "http://127.0.0.1:8000/a/"
     assert is_file_link("https://x.org/files/report.PDF") and not is_file_link("https://x.org/news/")
 
@@ -100,7 +107,9 @@ def test_bad_profiles_fail_with_a_clear_error(tmp_path: Path) -> None:
 
 def test_robots_disallowed_page_is_never_fetched(defenders: Server, tmp_path: Path) -> None:
     # An unanchored pattern that also matches /private/latest-updates/...: only robots.txt stops it.
-    stats, docs = crawl(listing_only(defenders, "/latest-updates/page/4/", r"/latest-updates/[^/]+/$"), tmp_path)
+    stats, docs = crawl(
+        listing_only(defenders, "/latest-updates/page/4/", r"/latest-updates/[^/]+/$"), tmp_path
+    )
     assert defenders.requested("/private/latest-updates/draft-reprisals-briefing-internal/") == 0
     assert stats.skipped == 1 and len(docs) == 20
     assert not any("private" in path for path in docs)
@@ -108,7 +117,9 @@ def test_robots_disallowed_page_is_never_fetched(defenders: Server, tmp_path: Pa
 
 def test_noindex_page_is_skipped(defenders: Server, tmp_path: Path) -> None:
     stats, docs = crawl(listing_only(defenders, "/latest-updates/page/17/"), tmp_path)
-    noindex = "/latest-updates/reporters-boycott-balochistan-assembly-session-in-protest-against-torture-of-two-chaman/"
+    noindex = (
+        "/latest-updates/reporters-boycott-balochistan-assembly-session-in-protest-against-torture-of-two-chaman/"
+    )
     assert defenders.requested(noindex) >= 1
     assert noindex not in docs and len(docs) == 19 and stats.skipped == 1
 
@@ -155,10 +166,14 @@ def test_changed_page_is_recleaned_and_unchanged_ones_are_not(tmp_path: Path) ->
     site = tmp_path / "site"
     src = SITES / "defenders" / "latest-updates"
     listing = (src / "page" / "9" / "index.html").read_text(encoding="utf-8")
-    slugs = [line.split('"')[0].strip("/") for line in listing.split('<h2 class="entry-title"><a href="/latest-updates/')[1:4]]
+    slugs = [
+        line.split('"')[0].strip("/")
+        for line in listing.split('<h2 class="entry-title"><a href="/latest-updates/')[1:4]
+    ]
     (site / "latest-updates").mkdir(parents=True)
     (site / "latest-updates" / "index.html").write_text(
-        "".join(f'<a href="/latest-updates/{s}/">{s}</a>' for s in slugs), encoding="utf-8")
+        "".join(f'<a href="/latest-updates/{s}/">{s}</a>' for s in slugs), encoding="utf-8"
+    )
     for slug in slugs:
         shutil.copytree(src / slug, site / "latest-updates" / slug)
     with serve(partial(_SiteHandler, directory=str(site))) as server:
@@ -177,8 +192,21 @@ def test_changed_page_is_recleaned_and_unchanged_ones_are_not(tmp_path: Path) ->
 
 @pytest.mark.slow
 def test_killed_crawl_keeps_documents_and_resumes(defenders: Server, tmp_path: Path) -> None:
-    args = [sys.executable, "-m", "corpus", "crawl", "--data", str(tmp_path), "--source", "ishr",
-            "--base-url", defenders.url, "--delay", "0.01", "-q"]
+    args = [
+        sys.executable,
+        "-m",
+        "corpus",
+        "crawl",
+        "--data",
+        str(tmp_path),
+        "--source",
+        "ishr",
+        "--base-url",
+        defenders.url,
+        "--delay",
+        "0.01",
+        "-q",
+    ]
     start = len(defenders.requests)
     proc = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     db = tmp_path / "corpus.sqlite3"
@@ -197,7 +225,9 @@ def test_killed_crawl_keeps_documents_and_resumes(defenders: Server, tmp_path: P
         kept = {r[0] for r in conn.execute("SELECT url FROM documents")}
     assert len(kept) >= 20
     first_requests = defenders.requests[start:]
-    result = subprocess.run([*args, "--max-pages", "30"], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [*args, "--max-pages", "30"], cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
     assert result.returncode == 0, result.stderr
     assert "resuming" in result.stderr and "Traceback" not in result.stderr
     with sqlite3.connect(db) as conn:
@@ -269,7 +299,9 @@ class FaultHandler(_Recording, BaseHTTPRequestHandler):
         if path == "/a/pdf/":
             return self.send(200, b"%PDF-1.4 not html", "application/pdf")
         if path == "/a/noindex/":
-            return self.send(200, article("hidden").replace(b"<head>", b'<head><meta name="robots" content="noindex">'))
+            return self.send(
+                200, article("hidden").replace(b"<head>", b'<head><meta name="robots" content="noindex">')
+            )
         if path.startswith(("/a/", "/private/")) and "gone" not in path:
             return self.send(200, article(path))
         return self.send(404, b"not found")
@@ -297,15 +329,30 @@ class FaultHandler(_Recording, BaseHTTPRequestHandler):
         self.close_connection = True
 
 
-ARTICLES = ["/a/ok/", "/a/ok/?utm_source=mail#top", "/a/flaky/", "/a/busy/", "/a/timeout/", "/a/reset/",
-            "/a/loop/", "/a/drip/", "/a/huge/", "/a/bad-utf8/", "/a/pdf/", "/a/noindex/", "/a/gone/x/",
-            "/private/a/secret/"]
+ARTICLES = [
+    "/a/ok/",
+    "/a/ok/?utm_source=mail#top",
+    "/a/flaky/",
+    "/a/busy/",
+    "/a/timeout/",
+    "/a/reset/",
+    "/a/loop/",
+    "/a/drip/",
+    "/a/huge/",
+    "/a/bad-utf8/",
+    "/a/pdf/",
+    "/a/noindex/",
+    "/a/gone/x/",
+    "/private/a/secret/",
+]
 
 
 def article(text: str) -> bytes:
-    html = (f'<html><head><meta charset="utf-8"><title>T</title></head><body><article><h1>Title {text[:20]}</h1>'
-            f"<time datetime=\"2024-03-01\">1 March 2024</time><div class=\"body\"><p>First paragraph about {text}."
-            "</p><p>Second paragraph.</p></div></article></body></html>")
+    html = (
+        f'<html><head><meta charset="utf-8"><title>T</title></head><body><article><h1>Title {text[:20]}</h1>'
+        f'<time datetime="2024-03-01">1 March 2024</time><div class="body"><p>First paragraph about {text}.'
+        "</p><p>Second paragraph.</p></div></article></body></html>"
+    )
     return html.encode("utf-8")
 
 
@@ -321,8 +368,10 @@ def test_faults_are_retried_or_skipped_and_nothing_crashes(faulty: Server, tmp_p
     stored = set(docs)
     assert stored == {"/a/ok/", "/a/flaky/", "/a/busy/", "/a/timeout/", "/a/reset/", "/a/bad-utf8/"}
     assert "\ufffd" in docs["/a/bad-utf8/"].body
-    assert docs["/a/ok/"].date == "2024-03-01" and docs["/a/ok/"].body == \
-        "First paragraph about /a/ok/.\n\nSecond paragraph."
+    assert (
+        docs["/a/ok/"].date == "2024-03-01"
+        and docs["/a/ok/"].body == "First paragraph about /a/ok/.\n\nSecond paragraph."
+    )
     assert faulty.requested("/a/flaky/") == 3 and faulty.requested("/private/a/secret/") == 0
     assert faulty.requested("/a/ok/") == 1  # the tracking-parameter link is the same page
     # loop, drip, huge and the 404 fail; pdf, noindex and the disallowed page are skipped.
@@ -349,16 +398,34 @@ def test_unreachable_robots_txt_means_do_not_crawl(tmp_path: Path) -> None:
 # Command line
 
 
-def test_crawl_command_reports_bad_arguments_without_traceback(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_crawl_command_reports_bad_arguments_without_traceback(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     assert main(["crawl", "--data", str(tmp_path), "--source", "nope"]) == 1
     assert main(["crawl", "--data", str(tmp_path), "--start", "http://127.0.0.1:9/"]) == 1
     assert main(["crawl", "--data", str(tmp_path), "--since", "not a date", "--source", "hrw"]) == 1
     assert "Traceback" not in capsys.readouterr().err
 
 
-def test_crawl_command_on_a_mirror(defenders: Server, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code = main(["crawl", "--data", str(tmp_path), "--source", "ishr", "--base-url", defenders.url,
-                 "--delay", "0", "--max-pages", "5", "-q"])
+def test_crawl_command_on_a_mirror(
+    defenders: Server, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(
+        [
+            "crawl",
+            "--data",
+            str(tmp_path),
+            "--source",
+            "ishr",
+            "--base-url",
+            defenders.url,
+            "--delay",
+            "0",
+            "--max-pages",
+            "5",
+            "-q",
+        ]
+    )
     assert code == 0
     assert "5 added" in capsys.readouterr().err
     with CorpusStore(tmp_path / "corpus.sqlite3") as store:
