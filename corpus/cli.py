@@ -115,12 +115,13 @@ def _chosen_sources(args: argparse.Namespace) -> list[Source]:
 
 def cmd_clean(args: argparse.Namespace) -> int:
     """Clean saved HTML files and print each document as one JSON line."""
-    selectors = None
-    if args.source:
-        profiles = load_sources(Path(args.sources))
-        if args.source not in profiles:
-            raise CorpusError(f"no source {args.source!r} in {args.sources}")
-        selectors = profiles[args.source].selectors
+    profiles = load_sources(Path(args.sources))
+    if args.source and args.source not in profiles:
+        raise CorpusError(f"no source {args.source!r} in {args.sources}")
+    # The named profile, else the one whose site the --url belongs to, else generic extraction.
+    chosen = profiles.get(args.source or "") or next(
+        (p for p in profiles.values() if args.url and p.on_site(p.canonical(args.url))), None)
+    selectors = chosen.selectors if chosen else None
     failed = 0
     for path in map(Path, args.files):
         try:
@@ -130,8 +131,9 @@ def cmd_clean(args: argparse.Namespace) -> int:
             failed += 1
             continue
         doc = clean_html(raw, args.url or "", selectors)
+        url = doc.canonical or args.url or ""
         row = {"file": str(path), "title": doc.title, "date": doc.date, "tags": list(doc.tags),
-               "body": doc.body, "url": doc.canonical or args.url or ""}
+               "body": doc.body, "url": chosen.canonical(url) if chosen and url else url}
         sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
     return 1 if failed else 0
 
@@ -185,7 +187,8 @@ def build_parser() -> argparse.ArgumentParser:
                        "The crawler cleans pages with the same code.")
     p.add_argument("files", nargs="+", metavar="FILE.html")
     p.add_argument("--url", help="the url the files were fetched from (resolves relative links)")
-    p.add_argument("--source", metavar="NAME", help="use this profile's CSS selectors")
+    p.add_argument("--source", metavar="NAME",
+                   help="use this profile's CSS selectors (default: the profile of --url's site, if any)")
     p.add_argument("--sources", metavar="FILE", default=str(SOURCES_FILE), help="profiles file (TOML)")
     add_common_arguments(p)
     p.set_defaults(func=cmd_clean)

@@ -122,6 +122,11 @@ def test_clean_command_prints_one_json_line_per_file(
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert [line["title"] for line in lines] == [r["title"] for r in rows]
     assert set(lines[0]) == {"file", "title", "date", "tags", "body", "url"}
+    url = "https://www.hrw.org/news/2024/01/03/israel-gaza-workers-held-incommunicado-weeks/"
+    page = SITES / "hrw" / url.split("/", 3)[3] / "index.html"
+    assert main(["clean", str(page), "--url", url.replace("www.", "")]) == 0  # the hrw profile, by host
+    line = json.loads(capsys.readouterr().out)
+    assert line["url"] == url and line["tags"] == ["Israel"] and "Donate" not in line["body"]
     assert main(["clean", str(tmp_path / "missing.html")]) == 1
     assert "Traceback" not in capsys.readouterr().err
 
