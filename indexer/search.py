@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import sqlite3
 import threading
 import time
 from collections.abc import Iterable
@@ -89,6 +90,7 @@ class Searcher:
         self._loaded: _Loaded | None = None
         self._local = threading.local()
         self._current()  # fail now, with a clear message, if there is no usable index
+        self.corpus()  # ...or no corpus database to show results from
 
     @property
     def embedder(self) -> Embedder:
@@ -127,9 +129,14 @@ class Searcher:
             raise IndexLoadError(f"the vector file in {folder} is unreadable ({exc}); rebuild the index") from exc
         if len(vectors) != manifest.passages or vectors.dimension != manifest.dimension:
             raise IndexLoadError(f"the index at {folder} does not match its manifest; rebuild it")
+        try:
+            passages = PassageStore(folder / PASSAGES, readonly=True)
+            passages.count()  # walks the table: a truncated or garbled file fails here, not mid-query
+        except sqlite3.DatabaseError as exc:
+            raise IndexLoadError(f"the passage file in {folder} is unreadable ({exc}); rebuild the index") from exc
         log.info("loaded index %s: %d passages of %d documents", folder.name, manifest.passages,
                  manifest.documents)
-        return _Loaded(folder, manifest, vectors, PassageStore(folder / PASSAGES, readonly=True))
+        return _Loaded(folder, manifest, vectors, passages)
 
     def _passages(self, loaded: _Loaded) -> PassageStore:
         """A passage-store connection for this thread (SQLite connections are not shared)."""

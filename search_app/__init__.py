@@ -21,6 +21,15 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         DEFAULT_K=10,
         WARM_UP=True,
         JSON_SORT_KEYS=False,
+        # Protection (search_app/protect.py); limits are per worker process. 0 turns the rate limit off.
+        RATE_LIMIT_PER_MINUTE=120,
+        RATE_LIMIT_BURST=30,
+        RATE_LIMITED_PATHS=("/api/", "/feed", "/export"),
+        MAX_CONCURRENT_SEARCHES=2,  # the model is CPU-bound: more at once only makes each slower
+        SEARCH_WAIT_SECONDS=5.0,
+        MAX_QUERY_STRING_BYTES=4096,
+        MAX_CONTENT_LENGTH=64 * 1024,
+        LOG_QUERIES=False,  # privacy: query text is never logged unless this is turned on
     )
     app.config.from_prefixed_env("RIGHTSSEARCH")
     if config is not None:
@@ -31,8 +40,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     if app.config["WARM_UP"]:
         service.warm_up()
 
-    from search_app import api, pages
+    from search_app import api, openapi, pages, protect
 
+    protect.init_app(app)
     app.register_blueprint(api.bp)
     app.register_blueprint(pages.bp)
+    app.register_blueprint(openapi.bp)
     return app

@@ -66,6 +66,8 @@ def main(argv: list[str] | None = None) -> int:
         "worker_class": "gthread",
         "timeout": 60,
         "accesslog": "-" if args.verbose else None,
+        # Privacy: the path only, never the query string or the referrer (which would carry the query).
+        "access_log_format": '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(B)s %(L)ss',
         "loglevel": "info",
     }).run()
     return 0

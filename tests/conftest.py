@@ -134,7 +134,9 @@ def app(shared_data: Path, embedder):
     """The Flask app over the shared-corpora index, sharing the session's model."""
     from search_app import create_app
 
-    return create_app({"DATA_DIR": str(shared_data), "EMBEDDER": embedder, "TESTING": True})
+    # The rate limit is off here so that many tests can share one client; test_security tests it.
+    return create_app({"DATA_DIR": str(shared_data), "EMBEDDER": embedder, "TESTING": True,
+                       "RATE_LIMIT_PER_MINUTE": 0})
 
 
 @pytest.fixture
@@ -149,7 +151,7 @@ def live_server(shared_data: Path) -> Iterator[str]:
     port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "search_app", "--data", str(shared_data), "--port", str(port), "--workers", "1"],
-        cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
+        cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT), "RIGHTSSEARCH_RATE_LIMIT_PER_MINUTE": "0"},
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
     )
     base = f"http://127.0.0.1:{port}"

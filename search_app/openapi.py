@@ -1,0 +1,98 @@
+"""The OpenAPI description of the JSON API, served at /api/openapi.json.
+
+Paths come from the app's own routes, so a new endpoint is described (at least by its path
+parameters) the moment it exists; the query parameters of each endpoint are listed here.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask import Blueprint, Flask, Response, current_app, jsonify
+
+from indexer.search import MODES
+
+bp = Blueprint("openapi", __name__)
+
+ERROR = {
+    "type": "object",
+    "required": ["ok", "status", "error"],
+    "properties": {"ok": {"const": False}, "status": {"type": "integer"}, "error": {"type": "string"}},
+}
+RESULT = {
+    "type": "object",
+    "required": ["id", "url", "title", "date", "source", "score", "snippet", "passage"],
+    "properties": {
+        "id": {"type": "string"}, "url": {"type": "string"}, "title": {"type": "string"},
+        "date": {"type": ["string", "null"]}, "source": {"type": "string"}, "score": {"type": "number"},
+        "snippet": {"type": "string", "description": "escaped text; only <mark> tags are markup"},
+        "passage": {"type": "string"}, "tags": {"type": "array", "items": {"type": "string"}},
+    },
+}
+SEARCH = {
+    "type": "object",
+    "required": ["query", "mode", "took_ms", "results"],
+    "properties": {"query": {"type": "string"}, "mode": {"type": "string"}, "took_ms": {"type": "number"},
+                   "results": {"type": "array", "items": {"$ref": "#/components/schemas/Result"}}},
+}
+
+
+def _query_parameters(app: Flask) -> dict[str, list[dict[str, Any]]]:
+    """The query parameters of each endpoint, by endpoint name."""
+    return {
+        "api.search": [
+            {"name": "q", "in": "query", "required": True, "description": "what to look for, in plain words",
+             "schema": {"type": "string", "minLength": 1, "maxLength": app.config["MAX_QUERY_CHARS"]}},
+            {"name": "k", "in": "query", "description": "how many documents",
+             "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": app.config["DEFAULT_K"]}},
+            {"name": "mode", "in": "query", "description": "retrieval mode",
+             "schema": {"type": "string", "enum": list(MODES), "default": "hybrid"}},
+        ],
+    }
+
+
+def _success_schema(endpoint: str) -> dict[str, Any]:
+    if endpoint == "api.search":
+        return {"$ref": "#/components/schemas/Search"}
+    return {"type": "object"}
+
+
+def build_spec(app: Flask) -> dict[str, Any]:
+    """The OpenAPI 3.1 document for every JSON route of `app`."""
+    query_parameters = _query_parameters(app)
+    errors = {str(status): {"description": reason,
+                            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+              for status, reason in ((400, "a parameter is missing or out of range"), (404, "not found"),
+                                     (429, "rate limited; see Retry-After"),
+                                     (503, "no usable index, or busy; see Retry-After"))}
+    paths: dict[str, Any] = {}
+    for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
+        if not (rule.rule.startswith("/api/") or rule.rule == "/healthz") or rule.endpoint == "openapi.spec":
+            continue
+        view = app.view_functions[rule.endpoint]
+        path = re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule.rule)
+        parameters = [{"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+                      for name in rule.arguments]
+        operation = {
+            "operationId": rule.endpoint,
+            "summary": (view.__doc__ or rule.endpoint).strip().splitlines()[0],
+            "parameters": parameters + query_parameters.get(rule.endpoint, []),
+            "responses": {"200": {"description": "success", "content": {
+                "application/json": {"schema": _success_schema(rule.endpoint)}}}, **errors},
+        }
+        methods = sorted((rule.methods or set()) - {"HEAD", "OPTIONS"})
+        paths.setdefault(path, {}).update({method.lower(): operation for method in methods})
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "RightsSearch API", "version": "1",
+                 "description": 'Every error is {"ok": false, "status": N, "error": "..."}.'},
+        "paths": paths,
+        "components": {"schemas": {"Error": ERROR, "Result": RESULT, "Search": SEARCH}},
+    }
+
+
+@bp.get("/api/openapi.json")
+def spec() -> Response:
+    """The OpenAPI description of this API."""
+    return jsonify(build_spec(current_app))
