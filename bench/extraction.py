@@ -21,7 +21,7 @@ sys.path.insert(0, str(ROOT))
 
 import trafilatura  # noqa: E402
 
-from corpus.clean import clean_html  # noqa: E402
+from corpus.clean import _BOILERPLATE, _NEVER, clean_html, paragraphs, parse  # noqa: E402
 from corpus.evaluate import Score, average, score_page  # noqa: E402
 
 BENCHMARK = ROOT.parent / "shared" / "data" / "article-extraction-benchmark"
@@ -32,12 +32,34 @@ def ours(html: bytes, url: str) -> str:
     return clean_html(html, url).body
 
 
+def bs4_heuristic(html: bytes, url: str) -> str:
+    """A readability-style extractor with beautifulsoup4 alone, as a yardstick for trafilatura.
+
+    Drop scripts and boilerplate, take the element whose own <p> children hold the most text,
+    and render it with the cleaner's paragraph walk.
+    """
+    soup = parse(html)
+    for node in soup.select(f"{_NEVER}, {_BOILERPLATE}, header"):
+        if not node.decomposed:
+            node.decompose()
+    best, best_score = None, 0
+    for parent in {p.parent for p in soup.find_all("p") if p.parent is not None}:
+        score = sum(len(p.get_text()) for p in parent.find_all("p", recursive=False))
+        if score > best_score:
+            best, best_score = parent, score
+    return "\n\n".join(paragraphs(best)) if best is not None else ""
+
+
 def plain_trafilatura(html: bytes, url: str) -> str:
     """trafilatura with its default options: the published baseline."""
     return trafilatura.extract(html, url=url) or ""
 
 
-EXTRACTORS = {"ours (corpus.clean)": ours, "trafilatura (defaults)": plain_trafilatura}
+EXTRACTORS = {
+    "ours (corpus.clean)": ours,
+    "trafilatura (defaults)": plain_trafilatura,
+    "bs4 heuristic": bs4_heuristic,
+}
 
 
 @cache
