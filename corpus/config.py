@@ -28,6 +28,14 @@ class Settings:
     overlap_tokens: int = 40
     batch_size: int = 32
     max_query_chars: int = 500
+    # Hybrid search: the semantic ranking's share of the fused score (0 = keyword only, 1 = semantic
+    # only). Tuned on SciFact train and our HR train queries (docs/retrieval.md).
+    semantic_weight: float = 0.5
+    # A document scores as its best passage plus this share of each further matching passage.
+    passage_bonus: float = 0.0
+    # Optional cross-encoder (path or name) reranking the top `rerank_depth` documents; "" = off.
+    rerank_model: str = ""
+    rerank_depth: int = 20
 
     @property
     def db_path(self) -> Path:
@@ -61,7 +69,8 @@ def load_settings(data_dir: str | os.PathLike[str] | None = None, **overrides: A
         key = "RIGHTSSEARCH_DATA" if f.name == "data_dir" else f"RIGHTSSEARCH_{f.name.upper()}"
         if key in os.environ:
             default = getattr(Settings, f.name, None)
-            env[f.name] = type(default)(os.environ[key]) if isinstance(default, int) else os.environ[key]
+            env[f.name] = (type(default)(os.environ[key]) if isinstance(default, int | float)
+                           else os.environ[key])
     settings = Settings().with_overrides(**env).with_overrides(**overrides)
     data = Path(data_dir) if data_dir is not None else Path(settings.data_dir)
     return replace(settings, data_dir=data)

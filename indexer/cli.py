@@ -7,11 +7,13 @@ import json
 import logging
 import sys
 import textwrap
+from pathlib import Path
 
 from corpus.config import add_common_arguments, load_settings, setup_logging
 from corpus.store import CorpusError
 from indexer.build import BuildBusy, build_index
 from indexer.embed import Embedder, ModelError
+from indexer.eval import EvalInputError, load_qrels, load_queries, run_queries, score_run, write_trec_run
 from indexer.manifest import IndexLoadError
 from indexer.search import MODES, Searcher
 
@@ -51,6 +53,27 @@ def cmd_search(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_eval(args: argparse.Namespace) -> int:
+    """Score each mode against judged queries (BEIR files); optionally write TREC run files."""
+    settings = load_settings(args.data, model=args.model, semantic_weight=args.semantic_weight,
+                             passage_bonus=args.passage_bonus)
+    queries, qrels = load_queries(args.queries), load_qrels(args.qrels)
+    searcher = Searcher(settings)
+    print(f"{args.queries.name} / {args.qrels.name}: semantic_weight {settings.semantic_weight}, "
+          f"passage_bonus {settings.passage_bonus}")
+    for mode in args.mode or MODES:
+        def ranker(text: str, depth: int, mode: str = mode) -> list[tuple[str, float]]:
+            return [(h.doc_id, h.score) for h in searcher.rank(text, depth, mode)]
+
+        run, ms = run_queries(ranker, queries, qrels)
+        print(score_run(mode, run, qrels, args.k, ms).line(), flush=True)
+        if args.run:
+            path = args.run if len(args.mode or MODES) == 1 else args.run.with_suffix(f".{mode}{args.run.suffix}")
+            with open(path, "w", encoding="utf-8") as handle:
+                write_trec_run(handle, run, f"rightssearch-{mode}")
+    return 0
+
+
 def _k(value: str) -> int:
     k = int(value)
     if not 1 <= k <= 100:
@@ -78,6 +101,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the API's JSON instead of text")
     p.set_defaults(func=cmd_search)
 
+    p = sub.add_parser("eval", help="measure retrieval on judged queries (BEIR format)",
+                       description="Rank every judged query in each mode and print nDCG@k, recall@100 "
+                       "and MRR@k (graded gains, log2 discount, ideal DCG from all judged documents).")
+    p.add_argument("--queries", type=Path, required=True, metavar="FILE", help="BEIR queries.jsonl")
+    p.add_argument("--qrels", type=Path, required=True, metavar="FILE",
+                   help="BEIR qrels TSV with header 'query-id corpus-id score'")
+    p.add_argument("--mode", choices=MODES, action="append", help="mode to score, repeatable (default: all)")
+    p.add_argument("--k", type=_k, default=10, help="cutoff of nDCG and MRR (default 10)")
+    p.add_argument("--run", type=Path, metavar="FILE",
+                   help="write a TREC run file (one per mode, FILE.<mode>.ext, when several)")
+    p.add_argument("--semantic-weight", type=float, help="override the semantic_weight setting")
+    p.add_argument("--passage-bonus", type=float, help="override the passage_bonus setting")
+    p.set_defaults(func=cmd_eval)
+
     for p in sub.choices.values():
         add_common_arguments(p)
         p.add_argument("--model", help="embedding model: path or name (default: the packaged MiniLM)")
@@ -90,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
     setup_logging(args.verbose)
     try:
         return args.func(args)
-    except (CorpusError, IndexLoadError, ModelError, BuildBusy) as exc:
+    except (CorpusError, IndexLoadError, ModelError, BuildBusy, EvalInputError, OSError) as exc:
         log.error("%s", exc)
         return 1
     except KeyboardInterrupt:

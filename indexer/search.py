@@ -13,23 +13,27 @@ import re
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+
+import numpy as np
 
 from corpus.config import Settings
 from corpus.documents import Document
 from corpus.store import CorpusStore
 from indexer.embed import Embedder
+from indexer.fusion import DocHit, fuse, group, normalise
 from indexer.manifest import PASSAGES, VECTORS, IndexLoadError, Manifest
 from indexer.passages import KeywordQuery, PassageStore
-from indexer.snippets import make_snippet
+from indexer.rerank import Reranker
+from indexer.snippets import make_snippet, query_stems, sentences, word_matches
 from indexer.vectors import FaissStore
 
 log = logging.getLogger(__name__)
 
 MODES = ("hybrid", "semantic", "keyword")
-RRF_K = 60
+# How many results without a query word get their closest-in-meaning sentence marked.
+MEANING_RESULTS = 3
 
 
 @dataclass(frozen=True)
@@ -73,19 +77,13 @@ class _Loaded:
     passages: PassageStore
 
 
-@dataclass
-class _DocHit:
-    doc_id: str
-    score: float
-    passage_id: int
-
-
 class Searcher:
     """The query side of the index: loads once, answers many, follows rebuilds."""
 
     def __init__(self, settings: Settings, embedder: Embedder | None = None) -> None:
         self.settings = settings
         self._embedder = embedder
+        self._reranker: Reranker | None = None
         self._lock = threading.Lock()
         self._loaded: _Loaded | None = None
         self._local = threading.local()
@@ -154,69 +152,108 @@ class Searcher:
             self._local.corpus = store
         return store
 
-    def search(self, query: str, k: int = 10, mode: str = "hybrid") -> SearchResponse:
-        """Return the k best documents for `query`."""
+    def rank(self, query: str, k: int = 10, mode: str = "hybrid") -> list[DocHit]:
+        """Return the k best documents for `query` as (document id, score, best passage) hits."""
+        return self._rank(query, k, mode)[0]
+
+    def _rank(self, query: str, k: int, mode: str) -> tuple[list[DocHit], np.ndarray | None]:
+        """The ranking, and the query vector when one was computed (snippets reuse it)."""
         if mode not in MODES:
             raise ValueError(f"mode must be one of {', '.join(MODES)}")
-        started = time.perf_counter()
         loaded = self._current()
         passages = self._passages(loaded)
         keyword_query = KeywordQuery.parse(query)
+        # Passages, not documents, come back from each side: dig deep enough to fill k documents.
         depth = max(100, k * 10)
 
-        rankings: list[list[tuple[int, float]]] = []
+        semantic: list[tuple[int, float]] = []
+        keyword: list[tuple[int, float]] = []
+        vector = None
         if mode in ("hybrid", "semantic"):
-            scores, ids = loaded.vectors.search(self.embedder.encode_query(query), depth)
-            rankings.append([(int(i), float(s)) for s, i in zip(scores, ids, strict=True) if i >= 0])
+            vector = self.embedder.encode_query(query)
+            scores, ids = loaded.vectors.search(vector, depth)
+            semantic = [(int(i), float(s)) for s, i in zip(scores, ids, strict=True) if i >= 0]
         if mode in ("hybrid", "keyword"):
-            rankings.append(passages.keyword_search(keyword_query, depth))
+            keyword = passages.keyword_search(keyword_query, depth)
 
-        passage_rows = passages.get_many({pid for ranking in rankings for pid, _ in ranking})
-        hits = _fuse([_group(r, passage_rows) for r in rankings]) if mode == "hybrid" else (
-            _group(rankings[0], passage_rows))
-        documents = self.corpus().get_many(h.doc_id for h in hits)
+        doc_of = passages.doc_ids_of({pid for pid, _ in semantic + keyword})
+        bonus = self.settings.passage_bonus
+        sem_docs = group(normalise(semantic), doc_of, bonus)
+        kw_docs = group(normalise(keyword), doc_of, bonus)
+        if mode == "hybrid":
+            hits = fuse(sem_docs, kw_docs, self.settings.semantic_weight)
+        else:
+            hits = sem_docs or kw_docs
         if keyword_query.phrases:
-            hits = [h for h in hits if h.doc_id in documents and _contains(documents[h.doc_id],
-                                                                          keyword_query.phrases)]
+            hits = self._with_phrases(hits, keyword_query.phrases, passages, max(k, self.settings.rerank_depth))
+        if self.settings.rerank_model:
+            hits = self._rerank(query, hits[: max(k, self.settings.rerank_depth)], passages)
+        return hits[:k], vector
+
+    def _rerank(self, query: str, hits: list[DocHit], passages: PassageStore) -> list[DocHit]:
+        """Rescore hits by the cross-encoder on their best passage (title in front), best first."""
+        if self._reranker is None:
+            self._reranker = Reranker(self.settings.rerank_model)
+        rows = passages.get_many(h.passage_id for h in hits)
+        scores = self._reranker.scores(query, [rows[h.passage_id].embed_text for h in hits])
+        rescored = [DocHit(h.doc_id, score, h.passage_id) for h, score in zip(hits, scores, strict=True)]
+        return sorted(rescored, key=lambda h: -h.score)
+
+    def _with_phrases(self, hits: list[DocHit], phrases: tuple[str, ...], passages: PassageStore,
+                      k: int) -> list[DocHit]:
+        """Keep the hits whose document contains every phrase, checked on the full text."""
+        # The keyword index narrows cheaply (stemmed tokens); the document text has the last word.
+        allowed = set.intersection(*(passages.docs_with_phrase(p) for p in phrases))
+        candidates = [h for h in hits if h.doc_id in allowed]
+        kept: list[DocHit] = []
+        for start in range(0, len(candidates), k):
+            batch = candidates[start : start + k]
+            documents = self.corpus().get_many(h.doc_id for h in batch)
+            kept.extend(h for h in batch if h.doc_id in documents and _contains(documents[h.doc_id], phrases))
+            if len(kept) >= k:
+                break
+        return kept
+
+    def search(self, query: str, k: int = 10, mode: str = "hybrid") -> SearchResponse:
+        """Return the k best documents for `query`, with snippets."""
+        started = time.perf_counter()
+        hits, vector = self._rank(query, k, mode)
+        passage_rows = self._passages(self._current()).get_many(h.passage_id for h in hits)
+        documents = self.corpus().get_many(h.doc_id for h in hits)
+        hits = [h for h in hits if h.doc_id in documents]  # removed from the corpus since the build
+        texts = [passage_rows[h.passage_id].text for h in hits]
+        meanings = self._meaning_sentences(texts, query, vector)
         results = []
-        for hit in hits[:k]:
-            doc = documents.get(hit.doc_id)
-            if doc is None:  # removed from the corpus since the index was built
-                continue
-            text = passage_rows[hit.passage_id].text
+        for hit, text, meaning in zip(hits, texts, meanings, strict=True):
+            doc = documents[hit.doc_id]
             results.append(Result(
-                id=doc.id, url=doc.url, title=doc.title, date=doc.date, source=doc.source,
-                score=hit.score, snippet=make_snippet(text, query), passage=text, tags=doc.tags,
+                id=doc.id, url=doc.url, title=doc.title, date=doc.date, source=doc.source, score=hit.score,
+                snippet=make_snippet(text, query, meaning=meaning), passage=text, tags=doc.tags,
             ))
         took = (time.perf_counter() - started) * 1000
         return SearchResponse(query, mode, round(took, 2), results)
 
+    def _meaning_sentences(self, texts: list[str], query: str, vector: np.ndarray | None) -> list[int | None]:
+        """For the top passages where no query word matches, the sentence closest in meaning.
 
-def _group(ranking: Iterable[tuple[int, float]], rows: dict) -> list[_DocHit]:
-    """Collapse a passage ranking into a document ranking: a document scores as its best passage."""
-    best: dict[str, _DocHit] = {}
-    for pid, score in ranking:
-        passage = rows.get(pid)
-        if passage is not None and passage.doc_id not in best:
-            best[passage.doc_id] = _DocHit(passage.doc_id, score, pid)
-    return list(best.values())
-
-
-def _fuse(rankings: list[list[_DocHit]]) -> list[_DocHit]:
-    """Reciprocal rank fusion of document rankings; the snippet comes from the best-ranked passage."""
-    fused: dict[str, _DocHit] = {}
-    best_rank: dict[str, int] = {}
-    for ranking in rankings:
-        for rank, hit in enumerate(ranking):
-            gain = 1.0 / (RRF_K + rank + 1)
-            if hit.doc_id in fused:
-                fused[hit.doc_id].score += gain
-                if rank < best_rank[hit.doc_id]:
-                    fused[hit.doc_id].passage_id, best_rank[hit.doc_id] = hit.passage_id, rank
-            else:
-                fused[hit.doc_id] = _DocHit(hit.doc_id, gain, hit.passage_id)
-                best_rank[hit.doc_id] = rank
-    return sorted(fused.values(), key=lambda h: -h.score)
+        Sentences are embedded at query time, so only the first `MEANING_RESULTS` such passages
+        get one, in a single batch: about 10 ms on two cores (docs/retrieval.md).
+        """
+        found: list[int | None] = [None] * len(texts)
+        if vector is None:
+            return found
+        stems = query_stems(query)
+        wanted = [i for i, text in enumerate(texts)
+                  if not any(word_matches(s, stems) for s in sentences(text))][:MEANING_RESULTS]
+        if not wanted:
+            return found
+        batches = [sentences(texts[i]) for i in wanted]
+        similarity = self.embedder.encode_documents([s for batch in batches for s in batch]) @ vector
+        offset = 0
+        for i, batch in zip(wanted, batches, strict=True):
+            found[i] = int(np.argmax(similarity[offset : offset + len(batch)]))
+            offset += len(batch)
+        return found
 
 
 def _contains(doc: Document, phrases: tuple[str, ...]) -> bool:

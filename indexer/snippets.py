@@ -1,7 +1,8 @@
 """Snippets: the sentences of a passage that matter, with the query's words marked.
 
 The snippet is HTML-escaped text in which only `<mark>` tags are markup, so pages can show it
-as is and API clients can strip the tags.
+as is and API clients can strip the tags. Query words are `<mark>`; when no word matches, the
+sentence closest in meaning (chosen by the Searcher from sentence vectors) is `<mark class="meaning">`.
 """
 
 from __future__ import annotations
@@ -31,30 +32,51 @@ def query_stems(query: str) -> set[str]:
     return {stem(w) for w in _WORD.findall(query) if w.lower() not in STOPWORDS}
 
 
-def make_snippet(passage: str, query: str, max_chars: int = MAX_CHARS) -> str:
-    """Return the best window of sentences of `passage`, escaped, with query words in <mark>."""
+def sentences(passage: str) -> list[str]:
+    """The sentences of a passage, as snippets cut them."""
+    return [s for _, s in split_sentences(passage)] or [passage]
+
+
+def word_matches(sentence: str, stems: set[str]) -> int:
+    """How many words of `sentence` share a stem with the query."""
+    return sum(1 for w in _WORD.findall(sentence) if stem(w) in stems)
+
+
+def make_snippet(passage: str, query: str, max_chars: int = MAX_CHARS, meaning: int | None = None) -> str:
+    """Return the best window of sentences of `passage`, escaped, with query words in <mark>.
+
+    `meaning` is the index (in `sentences(passage)`) of the sentence closest in meaning to the
+    query, found by the caller when no word matches; the window centres on it and marks it whole
+    as `<mark class="meaning">`, so readers see why a result without their words was returned.
+    """
     stems = query_stems(query)
-    sentences = [s for _, s in split_sentences(passage)] or [passage]
-    scores = [sum(1 for w in _WORD.findall(s) if stem(w) in stems) for s in sentences]
-    best = max(range(len(sentences)), key=lambda i: (scores[i], -i))
+    parts = sentences(passage)
+    scores = [word_matches(s, stems) for s in parts]
+    if meaning is not None and 0 <= meaning < len(parts) and not any(scores):
+        best = meaning
+    else:
+        best, meaning = max(range(len(parts)), key=lambda i: (scores[i], -i)), None
     start, end = best, best + 1
     # Grow around the best sentence while it fits, preferring the following context.
     while True:
         grown = False
         for lo, hi in ((start, end + 1), (start - 1, end)):
-            if 0 <= lo and hi <= len(sentences) and len(" ".join(sentences[lo:hi])) <= max_chars:
+            if 0 <= lo and hi <= len(parts) and len(" ".join(parts[lo:hi])) <= max_chars:
                 start, end, grown = lo, hi, True
                 break
         if not grown:
             break
-    text = " ".join(sentences[start:end])
-    if len(text) > max_chars:
-        text = text[:max_chars].rsplit(" ", 1)[0] + " …"
-    elif end < len(sentences):
+    pieces = []
+    for i in range(start, end):
+        piece = parts[i]
+        if len(piece) > max_chars:
+            piece = piece[:max_chars].rsplit(" ", 1)[0] + " …"
+        marked = highlight(piece, stems)
+        pieces.append(f'<mark class="meaning">{marked}</mark>' if i == meaning else marked)
+    text = " ".join(pieces)
+    if end < len(parts) and not text.endswith("…"):
         text += " …"
-    if start > 0:
-        text = "… " + text
-    return highlight(text, stems)
+    return "… " + text if start > 0 else text
 
 
 def highlight(text: str, stems: set[str]) -> str:
