@@ -149,7 +149,7 @@ def clean_soup(soup: BeautifulSoup, html: str, url: str, selectors: Selectors) -
     noindex = is_noindex(soup)
     date = _date(soup, selectors)
     title = _title(soup, selectors)
-    tags = tuple(dict.fromkeys(_texts(soup.select(selectors.tags)))) if selectors.tags else ()
+    tags = tuple(dict.fromkeys(_texts(soup.select(selectors.tags)) if selectors.tags else _meta_tags(soup)))
     for node in soup.select(_NEVER):
         node.decompose()
     body, method = "", "selectors"
@@ -246,6 +246,12 @@ def _meta(soup: BeautifulSoup, *names: str) -> str:
             if key and content:
                 found.setdefault(key, content)
     return next((found[n.lower()] for n in names if n.lower() in found), "")
+
+
+def _meta_tags(soup: BeautifulSoup) -> list[str]:
+    """Tags a page declares in article:tag meta tags (for sites without a profile)."""
+    return [t["content"].strip() for t in soup.find_all("meta", property="article:tag", content=True)
+            if t["content"].strip()]
 
 
 def _title(soup: BeautifulSoup, selectors: Selectors) -> str:

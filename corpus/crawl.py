@@ -246,13 +246,15 @@ class Crawler:
         canonical = self.source.canonical(cleaned.canonical) if cleaned.canonical else url
         if not self.source.on_site(canonical):
             canonical = url
+        if self.options.since and cleaned.date and cleaned.date < self.options.since:
+            # Not marked as cleaned: a later crawl without --since should still store it.
+            self._skip(url, f"published {cleaned.date}, before --since")
+            return
         reason = ""
         if cleaned.noindex or "noindex" in page.headers.get("x-robots-tag", "").lower():
             reason = "noindex"
         elif not cleaned.body:
             reason = "no article text found"
-        elif self.options.since and cleaned.date and cleaned.date < self.options.since:
-            reason = f"published {cleaned.date}, before --since"
         elif canonical != url and not self.cache.claim(self.source.name, canonical):
             reason = f"duplicate of {canonical}"
         if reason:

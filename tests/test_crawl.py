@@ -148,6 +148,15 @@ def test_windows_1252_404_and_pdf(defenders: Server, tmp_path: Path) -> None:
     assert defenders.requested("/wp-content/uploads/2021/06/annual-report-2020.pdf") == 0
 
 
+def test_since_skips_older_articles_until_a_crawl_without_it(defenders: Server, tmp_path: Path) -> None:
+    source = listing_only(defenders, "/latest-updates/page/11/")
+    dated, docs = crawl(source, tmp_path, since="2021-02-15")
+    assert docs and all(d.date >= "2021-02-15" for d in docs.values())
+    assert 0 < dated.skipped == 20 - len(docs)
+    _, everything = crawl(source, tmp_path)
+    assert len(everything) == 20
+
+
 # Incremental and resumable
 
 
