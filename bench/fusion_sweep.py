@@ -23,6 +23,7 @@ from indexer.passages import KeywordQuery  # noqa: E402
 from indexer.search import Searcher  # noqa: E402
 
 DEPTH = 1000
+TITLE_WEIGHTS = (0.5, 1.0, 2.0)
 
 
 def rrf(semantic: list[DocHit], keyword: list[DocHit], weight: float, k: int = 60) -> list[DocHit]:
@@ -54,8 +55,9 @@ def main() -> None:
         text = queries[qid]
         scores, ids = loaded.vectors.search(searcher.embedder.encode_query(text), DEPTH)
         sem = [(int(i), float(s)) for s, i in zip(scores, ids, strict=True) if i >= 0]
-        kw = passages.keyword_search(KeywordQuery.parse(text), DEPTH)
-        cached[qid] = (sem, kw, passages.doc_ids_of({p for p, _ in sem + kw}))
+        kws = {tw: passages.keyword_search(KeywordQuery.parse(text), DEPTH, tw) for tw in TITLE_WEIGHTS}
+        ids = {p for p, _ in sem} | {p for kw in kws.values() for p, _ in kw}
+        cached[qid] = (sem, kws, passages.doc_ids_of(ids))
     print(f"{len(cached)} training queries")
 
     def report(name: str, ranked: dict[str, list[DocHit]]) -> None:
@@ -63,15 +65,15 @@ def main() -> None:
         s = score_run(name, run, qrels)
         print(f"{name:<28} nDCG@10 {s.ndcg:.4f}  recall@100 {s.recall100:.4f}  MRR@10 {s.mrr:.4f}")
 
-    for bonus in (0.0, 0.05, 0.1, 0.2):
-        docs = {q: (group(normalise(sem), doc_of, bonus), group(normalise(kw), doc_of, bonus))
-                for q, (sem, kw, doc_of) in cached.items()}
-        report(f"semantic bonus={bonus}", {q: s for q, (s, _) in docs.items()})
-        report(f"keyword bonus={bonus}", {q: k for q, (_, k) in docs.items()})
-        for w in (0.3, 0.4, 0.5, 0.6, 0.7):
-            report(f"score w={w} bonus={bonus}", {q: fuse(s, k, w) for q, (s, k) in docs.items()})
-            report(f"rrf w={w} bonus={bonus}", {q: rrf(s, k, w) for q, (s, k) in docs.items()})
-
+    for tw in TITLE_WEIGHTS:
+        for bonus in (0.0, 0.1, 0.2):
+            docs = {q: (group(normalise(sem), doc_of, bonus), group(normalise(kws[tw]), doc_of, bonus))
+                    for q, (sem, kws, doc_of) in cached.items()}
+            report(f"semantic bonus={bonus}", {q: s for q, (s, _) in docs.items()})
+            report(f"keyword tw={tw} bonus={bonus}", {q: k for q, (_, k) in docs.items()})
+            for w in (0.3, 0.4, 0.5, 0.6, 0.7):
+                report(f"score tw={tw} w={w} b={bonus}", {q: fuse(s, k, w) for q, (s, k) in docs.items()})
+                report(f"rrf tw={tw} w={w} b={bonus}", {q: rrf(s, k, w) for q, (s, k) in docs.items()})
 
 if __name__ == "__main__":
     main()

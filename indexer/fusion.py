@@ -1,7 +1,7 @@
 """From passage rankings to one document ranking: normalise, group by document, fuse the modes.
 
 Keyword (BM25) and vector (cosine) scores live on different scales, so each ranking is first
-min-max normalised over the passages it returned. A document scores as its best passage, plus a
+min-max normalised over its top `WINDOW` passages. A document scores as its best passage, plus a
 small bonus for each further passage that matched (`passage_bonus`). The two document rankings
 are then fused by a weighted sum of the normalised scores (`semantic_weight`); a document that one
 side did not return gets 0 from that side. Pure functions: the Searcher feeds them, tests check them.
@@ -11,6 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+
+# Passages per side over which scores are normalised: the depth the app always retrieves.
+WINDOW = 100
 
 
 @dataclass(frozen=True)
@@ -22,14 +25,18 @@ class DocHit:
     passage_id: int
 
 
-def normalise(ranking: Sequence[tuple[int, float]]) -> list[tuple[int, float]]:
-    """Min-max scale scores to [0, 1]; a ranking whose scores are all equal scores 1 throughout."""
+def normalise(ranking: Sequence[tuple[int, float]], window: int = WINDOW) -> list[tuple[int, float]]:
+    """Min-max scale scores so the top one is 1 and the `window`-th is 0 (deeper ones clip to 0).
+
+    A fixed window keeps the scale independent of how deep the caller dug (k=10 in the app, 100
+    in evaluation), so the top of the fused ranking is the same either way.
+    """
     if not ranking:
         return []
-    scores = [s for _, s in ranking]
-    low, high = min(scores), max(scores)
+    head = [s for _, s in ranking[:window]]
+    low, high = min(head), max(head)
     span = high - low
-    return [(pid, (s - low) / span if span > 0 else 1.0) for pid, s in ranking]
+    return [(pid, max(0.0, (s - low) / span) if span > 0 else 1.0) for pid, s in ranking]
 
 
 def group(ranking: Sequence[tuple[int, float]], doc_of: Mapping[int, str], bonus: float = 0.0) -> list[DocHit]:

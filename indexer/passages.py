@@ -153,14 +153,17 @@ class PassageStore:
         )
         return {r[0] for r in rows}
 
-    def keyword_search(self, query: KeywordQuery, limit: int) -> list[tuple[int, float]]:
-        """Return (passage id, BM25 score) pairs, best first; higher scores are better."""
+    def keyword_search(self, query: KeywordQuery, limit: int, title_weight: float = 0.5) -> list[tuple[int, float]]:
+        """Return (passage id, BM25 score) pairs, best first; higher scores are better.
+
+        `title_weight` scales title matches against body matches (weight 1) in BM25.
+        """
         expression = query.fts()
         if expression is None:
             return []
         rows = self.conn.execute(
-            "SELECT rowid, -bm25(passages_fts, 0.5, 1.0) AS score FROM passages_fts"
+            "SELECT rowid, -bm25(passages_fts, ?, 1.0) AS score FROM passages_fts"
             " WHERE passages_fts MATCH ? ORDER BY score DESC LIMIT ?",
-            (expression, limit),
+            (float(title_weight), expression, limit),
         )
         return [(int(r[0]), float(r[1])) for r in rows]

@@ -19,6 +19,8 @@ def test_normalise_scales_to_unit_range() -> None:
     assert normalise([(1, 10.0), (2, 6.0), (3, 2.0)]) == [(1, 1.0), (2, 0.5), (3, 0.0)]
     assert normalise([(7, 3.0)]) == [(7, 1.0)]
     assert normalise([]) == []
+    # Below the window's last score, scores clip to 0: the scale does not depend on the depth.
+    assert normalise([(1, 4.0), (2, 2.0), (3, 1.0)], window=2) == [(1, 1.0), (2, 0.0), (3, 0.0)]
 
 
 def test_group_keeps_best_passage_and_adds_bonus_for_others() -> None:
@@ -128,3 +130,26 @@ def test_cross_encoder_reranks_the_top_documents(small_data: Path, embedder, tmp
     assert [h.score for h in reranked] == pytest.approx(sorted(ce, reverse=True)[:3])
     with pytest.raises(ModelError, match="reranking model"):
         Reranker(str(tmp_path / "missing"))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("query", "relevant"),
+    [
+        ("prisoners dying of abuse and neglect in a remote desert jail in Chad",
+         {"chad-abuse-deaths-koro-toro-prison", "death-and-torture-chads-koro-toro-prison"}),
+        ("a state planning to execute a prisoner by making him breathe gas instead of oxygen",
+         {"alabama-intends-carry-out-first-known-us-execution-using-nitrogen-gas"}),
+        ("pictures of kids scraped from the internet to train artificial intelligence without consent",
+         {"australia-childrens-personal-photos-misused-power-ai-tools"}),
+        ("pilgrims dying in extreme heat during the pilgrimage to Mecca",
+         {"deaths-during-annual-hajj-saudi-arabia-underscore-extreme-heat-dangers"}),
+        ("herders pushed off their ancestral land for a conservation area in Tanzania",
+         {"human-rights-impacts-relocating-tanzanias-maasai"}),
+        ("gang in Haiti kidnapped American missionaries and threatened to kill them",
+         {"1010396518", "1010435538", "1015490136", "1021975673"}),
+    ],
+)
+def test_paraphrased_queries_find_the_release_in_the_top_3_over_http(client, query: str, relevant: set) -> None:
+    body = client.get("/api/search", query_string={"q": query, "k": 3}).get_json()
+    assert relevant & {r["id"] for r in body["results"]}, [r["title"] for r in body["results"]]
