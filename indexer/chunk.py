@@ -76,14 +76,24 @@ class Chunker:
         return [len(ids) for ids in encoded]
 
     def _cut_long(self, text: str) -> list[str]:
-        """Cut one over-long sentence at token boundaries (tables, lists without full stops)."""
+        """Cut one over-long sentence (a table, a list without full stops) between words."""
         enc = self.tokenizer([text], add_special_tokens=False, return_offsets_mapping=True)
-        offsets = enc["offset_mapping"][0]
-        pieces = []
-        for start in range(0, len(offsets), self.max_tokens):
-            window = offsets[start : start + self.max_tokens]
-            end = offsets[start + self.max_tokens][0] if start + self.max_tokens < len(offsets) else len(text)
-            pieces.append(text[window[0][0] : end].strip())
+        starts = [start for start, _ in enc["offset_mapping"][0]]
+        pieces: list[str] = []
+        token, pos = 0, 0
+        while token < len(starts):
+            limit = token + self.max_tokens
+            if limit >= len(starts):
+                end = len(text)
+            else:
+                end = starts[limit]
+                space = text.rfind(" ", pos, end + 1)  # never cut inside a word
+                if space > pos:
+                    end = space
+            pieces.append(text[pos:end].strip())
+            pos = end
+            while token < len(starts) and starts[token] < end:
+                token += 1
         return [p for p in pieces if p]
 
     def _sentences(self, body: str) -> list[_Sentence]:

@@ -1,0 +1,28 @@
+# RightsSearch: the search app under gunicorn, with the packaged model (no downloads at run time).
+# Build:  docker build -t rightssearch .
+# Run:    docker run -p 8000:8000 -v "$PWD/data:/data" rightssearch
+#         (the data folder holds corpus.sqlite3 and the index; build them with the same image:
+#          docker run -v "$PWD/data:/data" rightssearch python -m indexer build)
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    HF_HUB_OFFLINE=1 \
+    RIGHTSSEARCH_DATA=/data
+
+WORKDIR /app
+COPY requirements.txt .
+# The CPU build of torch first: the plain PyPI wheel would pull several GB of CUDA libraries.
+RUN pip install --index-url https://download.pytorch.org/whl/cpu torch==2.13.0 \
+ && pip install -r requirements.txt
+
+COPY corpus/ corpus/
+COPY indexer/ indexer/
+COPY search_app/ search_app/
+
+RUN useradd --create-home rights && mkdir -p /data && chown rights /data
+USER rights
+VOLUME ["/data"]
+EXPOSE 8000
+CMD ["python", "-m", "search_app", "--host", "0.0.0.0", "--port", "8000"]
