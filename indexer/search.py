@@ -13,6 +13,7 @@ import re
 import sqlite3
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -214,10 +215,17 @@ class Searcher:
                 break
         return kept
 
-    def search(self, query: str, k: int = 10, mode: str = "hybrid") -> SearchResponse:
-        """Return the k best documents for `query`, with snippets."""
+    def search(self, query: str, k: int = 10, mode: str = "hybrid",
+               choose: Callable[[list[DocHit]], list[DocHit]] | None = None) -> SearchResponse:
+        """Return the k best documents for `query`, with snippets.
+
+        `choose`, if given, picks which of the k ranked hits to return: filters and pages over a
+        deep ranking (search_app/results.py) use it, so snippets are made for one page only.
+        """
         started = time.perf_counter()
         hits, vector = self._rank(query, k, mode)
+        if choose is not None:
+            hits = choose(hits)
         passage_rows = self._passages(self._current()).get_many(h.passage_id for h in hits)
         documents = self.corpus().get_many(h.doc_id for h in hits)
         hits = [h for h in hits if h.doc_id in documents]  # removed from the corpus since the build

@@ -5,7 +5,10 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from search_app.params import BadParameter, parse_search
+from indexer.filters import facts_of
+from indexer.similar import similar_documents
+from search_app.params import BadParameter, parse_k, parse_search
+from search_app.results import find, hit_json, provenance
 from search_app.service import SearchService, Unavailable
 
 bp = Blueprint("api", __name__)
@@ -22,24 +25,25 @@ def _service() -> SearchService:
 
 @bp.get("/api/search")
 def search() -> Response | tuple[Response, int]:
-    """Rank documents for `q`: one result per document, scored by its best passages."""
+    """Rank documents for `q`, narrowed by filters; one page of them, with facets over all of them."""
     try:
         params = parse_search(request.args, current_app.config["MAX_QUERY_CHARS"],
                               current_app.config["DEFAULT_K"])
-        response = _service().searcher().search(params.q, k=params.k, mode=params.mode)
+        found = find(_service().searcher(), params)
     except BadParameter as exc:
         return error_response(400, str(exc))
     except Unavailable as exc:
         return error_response(503, f"search is unavailable: {exc}")
     return jsonify(
-        query=response.query, mode=response.mode, took_ms=response.took_ms,
-        results=[r.to_json() for r in response.results],
+        query=params.q, mode=params.mode, took_ms=found.took_ms, total=found.total, page=params.page,
+        per_page=params.per_page, pages=found.pages, sort=params.sort,
+        results=[hit_json(h, r) for h, r in zip(found.hits, found.results, strict=True)], facets=found.facets,
     )
 
 
 @bp.get("/api/documents/<doc_id>")
 def document(doc_id: str) -> Response | tuple[Response, int]:
-    """One document with its full text and provenance."""
+    """One document with its full text, countries, themes and provenance."""
     try:
         doc = _service().searcher().corpus().get(doc_id)
     except Unavailable as exc:
@@ -47,11 +51,37 @@ def document(doc_id: str) -> Response | tuple[Response, int]:
     if doc is None:
         return error_response(404, f"no document with id {doc_id!r}")
     meta = dict(doc.metadata)
+    facts = facts_of(doc)
     return jsonify(
-        id=doc.id, url=doc.url, source=doc.source, title=doc.title, date=doc.date, tags=list(doc.tags),
-        body=doc.body, content_hash=meta.pop("content_hash", doc.content_hash),
-        captured_at=doc.captured_at, first_seen=meta.pop("first_seen", None), metadata=meta,
+        id=doc.id, url=doc.url, source=doc.source, title=doc.title, date=doc.date, tags=list(facts.tags),
+        countries=list(facts.countries), body=doc.body,
+        content_hash=meta.pop("content_hash", doc.content_hash), captured_at=doc.captured_at,
+        first_seen=meta.pop("first_seen", None), provenance=provenance(doc, _service().settings),
+        metadata=meta,
     )
+
+
+@bp.get("/api/documents/<doc_id>/similar")
+def similar(doc_id: str) -> Response | tuple[Response, int]:
+    """The releases closest in meaning to one document."""
+    try:
+        k = parse_k(request.args, current_app.config["DEFAULT_K"])
+        searcher = _service().searcher()
+        doc = searcher.corpus().get(doc_id)
+        if doc is None:
+            return error_response(404, f"no document with id {doc_id!r}")
+        found = similar_documents(searcher, doc, k)
+    except BadParameter as exc:
+        return error_response(400, str(exc))
+    except Unavailable as exc:
+        return error_response(503, f"search is unavailable: {exc}")
+    documents = searcher.corpus().get_many(r.id for r in found)
+    results = []
+    for result in found:
+        facts = facts_of(documents[result.id]) if result.id in documents else None
+        results.append({**result.to_json(), "countries": list(facts.countries) if facts else [],
+                        "tags": list(facts.tags) if facts else []})
+    return jsonify(id=doc.id, title=doc.title, results=results)
 
 
 @bp.get("/healthz")

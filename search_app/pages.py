@@ -1,12 +1,26 @@
-"""The HTML pages: the search box with its results, and one page per document."""
+"""The HTML pages: search with filters, facets, timeline and pages; documents; feed and exports.
+
+Every control is a plain link or form, so the pages work without JavaScript.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template, request
+import calendar
+import json
+from dataclasses import replace
+from urllib.parse import urlencode
+
+from flask import Blueprint, Response, current_app, render_template, request, url_for
 from markupsafe import Markup
 
-from search_app.params import BadParameter, parse_search
+from indexer.filters import Filters, facts_of
+from indexer.similar import similar_documents
+from search_app.export import export_row, to_csv
+from search_app.feeds import MAX_ENTRIES, atom_feed
+from search_app.params import BadParameter, SearchParams, parse_search
+from search_app.results import ResultPage, find, provenance
 from search_app.service import SearchService, Unavailable
+from search_app.timeline import Timeline, render
 
 bp = Blueprint("pages", __name__)
 
@@ -16,6 +30,8 @@ EXAMPLES = (
     "journalists detained in Kyrgyzstan",
     "trade unionists abducted",
 )
+FACET_VALUES = 12  # values shown per facet in the sidebar
+SIMILAR = 5  # similar releases listed on a document page
 
 
 def _service() -> SearchService:
@@ -27,32 +43,169 @@ def error_page(status: int, message: str) -> tuple[str, int]:
     return render_template("error.html", status=status, message=message), status
 
 
+def search_url(params: SearchParams, endpoint: str = "pages.index", *, page: int | None = None,
+               sort: str | None = None, filters: Filters | None = None) -> str:
+    """The url of this search on `endpoint`, with some parameters changed (new filters start at page 1)."""
+    if filters is not None and page is None:
+        page = 1
+    return url_for(endpoint) + "?" + urlencode(params.query_args(page=page, sort=sort, filters=filters))
+
+
+def _parse() -> SearchParams:
+    return parse_search(request.args, current_app.config["MAX_QUERY_CHARS"], current_app.config["DEFAULT_K"])
+
+
 @bp.get("/")
 def index() -> str | tuple[str, int]:
-    """The search box; with `q`, the results under it."""
+    """The search box; with `q`, the results under it, with filters, facets and a timeline."""
     if not (request.args.get("q") or "").strip():
-        return render_template("search.html", params=None, response=None, examples=EXAMPLES)
+        return render_template("search.html", params=None, found=None, examples=EXAMPLES)
     try:
-        params = parse_search(request.args, current_app.config["MAX_QUERY_CHARS"],
-                              current_app.config["DEFAULT_K"])
-        response = _service().searcher().search(params.q, k=params.k, mode=params.mode)
+        params = _parse()
+        found = find(_service().searcher(), params)
     except BadParameter as exc:
-        return render_template("search.html", params=None, response=None, examples=EXAMPLES,
+        return render_template("search.html", params=None, found=None, examples=EXAMPLES,
                                error=str(exc), q=request.args.get("q", "")), 400
     except Unavailable as exc:
         return error_page(503, f"Search is unavailable right now: {exc}")
-    return render_template("search.html", params=params, response=response,
-                           snippets=[Markup(r.snippet) for r in response.results])
+    return render_template(
+        "search.html", params=params, found=found, facets=_sidebar(params, found), chips=_chips(params),
+        clear=Filters(),
+        timeline=_timeline(params, found), snippets=[Markup(r.snippet) for r in found.results],
+        url=lambda **changes: search_url(params, **changes),
+    )
+
+
+def _sidebar(params: SearchParams, found: ResultPage) -> list[dict]:
+    """Each facet with its top values: a link that adds the value, or one that removes it."""
+    f = params.filters
+    groups = []
+    for name, key, selected in (("Country", "country", f.countries), ("Theme", "tag", f.tags),
+                                ("Source", "source", f.sources)):
+        field = {"country": "countries", "tag": "tags", "source": "sources"}[key]
+        values = []
+        for value, count in list(found.facets[key].items())[:FACET_VALUES]:
+            on = value in selected or value.casefold() in {s.casefold() for s in selected}
+            chosen = tuple(s for s in selected if s.casefold() != value.casefold()) if on else (*selected, value)
+            values.append({"value": value, "count": count, "selected": on,
+                           "href": search_url(params, filters=_with(f, **{field: chosen}))})
+        groups.append({"title": name, "key": key, "values": values})
+    years = []
+    for year, count in found.facets["year"].items():
+        on = f.date_from == f"{year}-01-01" and f.date_to == f"{year}-12-31"
+        span = _with(f, date_from=None, date_to=None) if on else _with(
+            f, date_from=max(f.date_from or "", f"{year}-01-01"), date_to=min(f.date_to or "9999", f"{year}-12-31"))
+        years.append({"value": year, "count": count, "selected": on, "href": search_url(params, filters=span)})
+    groups.append({"title": "Year", "key": "year", "values": years})
+    return groups
+
+
+def _chips(params: SearchParams) -> list[dict]:
+    """The filters in force, each with a link that removes it."""
+    f = params.filters
+    chips = [{"label": v, "href": search_url(params, filters=_with(f, **{field: tuple(x for x in values if x != v)}))}
+             for field, values in (("countries", f.countries), ("tags", f.tags), ("sources", f.sources))
+             for v in values]
+    if f.date_from or f.date_to:
+        chips.append({"label": f"{f.date_from or '…'} – {f.date_to or '…'}",
+                      "href": search_url(params, filters=_with(f, date_from=None, date_to=None))})
+    return chips
+
+
+def _with(filters: Filters, **changes: object) -> Filters:
+    return replace(filters, **changes)
+
+
+def _timeline(params: SearchParams, found: ResultPage) -> Timeline | None:
+    """The month chart; each bar links to the same search narrowed to its month."""
+
+    def month_link(month: str) -> str:
+        last_day = calendar.monthrange(int(month[:4]), int(month[5:7]))[1]
+        return search_url(params, filters=_with(params.filters, date_from=f"{month}-01",
+                                                date_to=f"{month}-{last_day:02d}"))
+
+    return render(found.months, month_link)
 
 
 @bp.get("/documents/<doc_id>")
 def document(doc_id: str) -> str | tuple[str, int]:
-    """One document: its text and where it came from."""
+    """One document: its text, what it is about, where it came from, and similar releases."""
     try:
-        doc = _service().searcher().corpus().get(doc_id)
+        searcher = _service().searcher()
+        doc = searcher.corpus().get(doc_id)
+        if doc is None:
+            return error_page(404, "There is no document with that id.")
+        similar = similar_documents(searcher, doc, SIMILAR)
     except Unavailable as exc:
         return error_page(503, f"Search is unavailable right now: {exc}")
-    if doc is None:
-        return error_page(404, "There is no document with that id.")
     paragraphs = [p.strip() for p in doc.body.split("\n\n") if p.strip()]
-    return render_template("document.html", doc=doc, paragraphs=paragraphs)
+    return render_template("document.html", doc=doc, paragraphs=paragraphs, facts=facts_of(doc),
+                           provenance=provenance(doc, _service().settings), similar=similar)
+
+
+@bp.get("/documents/<doc_id>/similar")
+def similar(doc_id: str) -> str | tuple[str, int]:
+    """The releases closest in meaning to one document."""
+    try:
+        searcher = _service().searcher()
+        doc = searcher.corpus().get(doc_id)
+        if doc is None:
+            return error_page(404, "There is no document with that id.")
+        results = similar_documents(searcher, doc, current_app.config["DEFAULT_K"])
+        documents = searcher.corpus().get_many(r.id for r in results)
+    except Unavailable as exc:
+        return error_page(503, f"Search is unavailable right now: {exc}")
+    facts = {i: facts_of(d) for i, d in documents.items()}
+    return render_template("similar.html", doc=doc, results=results, facts=facts)
+
+
+@bp.get("/feed")
+def feed() -> Response | tuple[str, int]:
+    """An Atom feed of a search with its filters, newest first."""
+    try:
+        params = _parse()
+        found = find(_service().searcher(), replace(params, k=MAX_ENTRIES, page=1, sort="date"))
+    except BadParameter as exc:
+        return error_page(400, str(exc))
+    except Unavailable as exc:
+        return error_page(503, f"Search is unavailable right now: {exc}")
+    self_url = request.host_url.rstrip("/") + search_url(params, "pages.feed", sort="relevance", page=1)
+    body = atom_feed(
+        f"RightsSearch: {params.q}", self_url, request.host_url.rstrip("/") + search_url(params, sort="date", page=1),
+        found.hits, found.results, lambda i: url_for("pages.document", doc_id=i, _external=True),
+    )
+    return Response(body, mimetype="application/atom+xml")
+
+
+@bp.get("/export.csv")
+def export_csv() -> Response | tuple[str, int]:
+    """Every result of a search (all pages) as CSV, in the requested order."""
+    try:
+        found = find(_service().searcher(), _parse())
+    except BadParameter as exc:
+        return error_page(400, str(exc))
+    except Unavailable as exc:
+        return error_page(503, f"Search is unavailable right now: {exc}")
+    return Response(to_csv(found.matching), mimetype="text/csv",
+                    headers={"Content-Disposition": 'attachment; filename="rightssearch.csv"'})
+
+
+@bp.get("/export.json")
+def export_json() -> Response | tuple[Response, int]:
+    """Every result of a search (all pages) as JSON, in the requested order."""
+    from search_app.api import error_response
+
+    try:
+        params = _parse()
+        found = find(_service().searcher(), params)
+    except BadParameter as exc:
+        return error_response(400, str(exc))
+    except Unavailable as exc:
+        return error_response(503, f"search is unavailable: {exc}")
+    f = params.filters
+    filters = {"from": f.date_from, "to": f.date_to, "source": list(f.sources), "country": list(f.countries),
+               "tag": list(f.tags)}
+    body = {"query": params.q, "mode": params.mode, "sort": params.sort, "filters": filters,
+            "total": found.total, "results": [export_row(h) for h in found.matching]}
+    return Response(json.dumps(body, ensure_ascii=False, indent=1), mimetype="application/json",
+                    headers={"Content-Disposition": 'attachment; filename="rightssearch.json"'})

@@ -1,11 +1,29 @@
-"""Request parameters, checked in one place for the page and the API alike."""
+"""Request parameters, checked in one place for the page, the API, the feed and the exports alike."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+import calendar
+import re
+from dataclasses import dataclass, field, replace
+from typing import Protocol
 
+from corpus.countries import resolve
+from indexer.filters import Filters
 from indexer.search import MODES
+
+SORTS = ("relevance", "date")
+MAX_PER_PAGE = 100
+MAX_PAGE = 1000
+MAX_VALUES = 10  # repeats of one filter parameter
+MAX_VALUE_CHARS = 100
+_DATE = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?$")
+
+
+class Args(Protocol):
+    """What we read from a request's query string (werkzeug's MultiDict fits)."""
+
+    def get(self, key: str, default: str | None = None) -> str | None: ...
+    def getlist(self, key: str) -> list[str]: ...
 
 
 class BadParameter(ValueError):
@@ -14,31 +32,129 @@ class BadParameter(ValueError):
 
 @dataclass(frozen=True)
 class SearchParams:
-    """A validated search request."""
+    """A validated search request: the query, how to narrow it, and which page of it to show."""
 
     q: str
-    k: int
+    k: int  # the page size; `k` is its older name, kept for existing clients
     mode: str
+    page: int = 1
+    sort: str = "relevance"
+    filters: Filters = field(default_factory=Filters)
+    sized: bool = False  # whether the request chose the page size (links then keep it)
+
+    @property
+    def per_page(self) -> int:
+        """Results on one page."""
+        return self.k
+
+    def query_args(self, *, page: int | None = None, sort: str | None = None,
+                   filters: Filters | None = None) -> list[tuple[str, str]]:
+        """These parameters as query-string pairs, some changed; defaults are left out."""
+        params = replace(self, page=page or self.page, sort=sort or self.sort,
+                         filters=self.filters if filters is None else filters)
+        filters = params.filters
+        pairs: list[tuple[str, str]] = [("q", params.q)]
+        if params.mode != "hybrid":
+            pairs.append(("mode", params.mode))
+        pairs += [("from", filters.date_from)] if filters.date_from else []
+        pairs += [("to", filters.date_to)] if filters.date_to else []
+        pairs += [("source", v) for v in filters.sources]
+        pairs += [("country", v) for v in filters.countries]
+        pairs += [("tag", v) for v in filters.tags]
+        if params.sort != "relevance":
+            pairs.append(("sort", params.sort))
+        if params.sized:
+            pairs.append(("per_page", str(params.k)))
+        if params.page != 1:
+            pairs.append(("page", str(params.page)))
+        return pairs
 
 
-def parse_search(args: Mapping[str, str], max_query_chars: int, default_k: int) -> SearchParams:
-    """Validate q, k and mode, or raise BadParameter naming what is wrong."""
+def parse_search(args: Args, max_query_chars: int, default_k: int) -> SearchParams:
+    """Validate every search parameter, or raise BadParameter naming what is wrong."""
     q = (args.get("q") or "").strip()
     if not q:
         raise BadParameter("parameter 'q' is required and must not be empty")
     if len(q) > max_query_chars:
         raise BadParameter(f"parameter 'q' is too long ({len(q)} characters, at most {max_query_chars})")
-    raw_k = args.get("k")
-    if raw_k is None or raw_k == "":
-        k = default_k
-    else:
-        try:
-            k = int(raw_k)
-        except ValueError:
-            raise BadParameter("parameter 'k' must be a whole number between 1 and 100") from None
-        if not 1 <= k <= 100:
-            raise BadParameter("parameter 'k' must be between 1 and 100")
+    # `per_page` is the page size; `k` means the same and stays for clients written before pages.
+    k = _whole(args, "per_page", None, 1, MAX_PER_PAGE)
+    if k is None:
+        k = _whole(args, "k", default_k, 1, MAX_PER_PAGE)
     mode = args.get("mode") or "hybrid"
     if mode not in MODES:
         raise BadParameter(f"parameter 'mode' must be one of: {', '.join(MODES)}")
-    return SearchParams(q, k, mode)
+    sort = args.get("sort") or "relevance"
+    if sort not in SORTS:
+        raise BadParameter(f"parameter 'sort' must be one of: {', '.join(SORTS)}")
+    page = _whole(args, "page", 1, 1, MAX_PAGE)
+    assert k is not None and page is not None
+    sized = bool(args.get("per_page") or args.get("k"))
+    return SearchParams(q, k, mode, page, sort, parse_filters(args), sized)
+
+
+def parse_k(args: Args, default_k: int) -> int:
+    """Validate `k`, the number of results asked for where there are no pages (similar releases)."""
+    k = _whole(args, "k", default_k, 1, MAX_PER_PAGE)
+    assert k is not None
+    return k
+
+
+def parse_filters(args: Args) -> Filters:
+    """Validate from, to, source, country and tag (the last three repeatable)."""
+    date_from = _date(args.get("from"), "from", end=False)
+    date_to = _date(args.get("to"), "to", end=True)
+    if date_from and date_to and date_from > date_to:
+        raise BadParameter("parameter 'from' must not be after 'to'")
+    countries = []
+    for value in _values(args, "country"):
+        name = resolve(value)
+        if name is None:
+            raise BadParameter(f"parameter 'country': {value!r} is not a country we know")
+        countries.append(name)
+    return Filters(date_from, date_to, _values(args, "source"), tuple(dict.fromkeys(countries)),
+                   _values(args, "tag"))
+
+
+def _whole(args: Args, name: str, default: int | None, low: int, high: int) -> int | None:
+    raw = args.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise BadParameter(f"parameter '{name}' must be a whole number between {low} and {high}") from None
+    if not low <= value <= high:
+        raise BadParameter(f"parameter '{name}' must be between {low} and {high}")
+    return value
+
+
+def _date(raw: str | None, name: str, *, end: bool) -> str | None:
+    """An ISO date from yyyy, yyyy-mm or yyyy-mm-dd; a year or month means its first (or last) day."""
+    if raw is None or raw.strip() == "":
+        return None
+    match = _DATE.match(raw.strip())
+    try:
+        if match is None:
+            raise ValueError
+        year, month, day = int(match[1]), int(match[2] or (12 if end else 1)), match[3]
+        if month < 1 or month > 12 or year < 1:
+            raise ValueError
+        last = calendar.monthrange(year, month)[1]
+        value = int(day) if day else (last if end else 1)
+        if not 1 <= value <= last:
+            raise ValueError
+    except ValueError:
+        raise BadParameter(f"parameter '{name}' must be a date: yyyy, yyyy-mm or yyyy-mm-dd") from None
+    return f"{year:04d}-{month:02d}-{value:02d}"
+
+
+def _values(args: Args, name: str) -> tuple[str, ...]:
+    values = [" ".join(v.split()) for v in args.getlist(name)]
+    values = [v for v in values if v]
+    if len(values) > MAX_VALUES:
+        raise BadParameter(f"parameter '{name}' may be given at most {MAX_VALUES} times")
+    for value in values:
+        if len(value) > MAX_VALUE_CHARS:
+            raise BadParameter(f"parameter '{name}' is too long (at most {MAX_VALUE_CHARS} characters)")
+    return tuple(dict.fromkeys(values))

@@ -164,3 +164,5 @@ def live_server(shared_data: Path) -> Iterator[str]:
             proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
             proc.kill()
+            proc.wait()
+        proc.stderr.close()  # an unclosed pipe is an unraisable ResourceWarning, an error under -W error
