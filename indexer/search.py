@@ -174,7 +174,7 @@ class Searcher:
             vector = self.embedder.encode_query(query)
             scores, ids = loaded.vectors.search(vector, depth)
             semantic = [(int(i), float(s)) for s, i in zip(scores, ids, strict=True) if i >= 0]
-        if mode in ("hybrid", "keyword"):
+        if mode in ("hybrid", "keyword") or keyword_query.phrases:
             keyword = passages.keyword_search(keyword_query, depth)
 
         doc_of = passages.doc_ids_of({pid for pid, _ in semantic + keyword})
@@ -183,8 +183,13 @@ class Searcher:
         kw_docs = group(normalise(keyword), doc_of, bonus)
         if mode == "hybrid":
             hits = fuse(sem_docs, kw_docs, self.settings.semantic_weight)
+        elif mode == "semantic":
+            hits = sem_docs
+            if keyword_query.phrases:  # phrase documents the vectors did not reach still count, last
+                found = {h.doc_id for h in hits}
+                hits += [DocHit(h.doc_id, 0.0, h.passage_id) for h in kw_docs if h.doc_id not in found]
         else:
-            hits = sem_docs or kw_docs
+            hits = kw_docs
         if keyword_query.phrases:
             hits = self._with_phrases(hits, keyword_query.phrases, passages, max(k, self.settings.rerank_depth))
         if self.settings.rerank_model:
