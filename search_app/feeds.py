@@ -9,7 +9,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Callable, Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from xml.etree import ElementTree
 
 from indexer.filters import Hit
@@ -54,7 +54,7 @@ def _updated(hit: Hit) -> str:
     """When an entry last changed: its capture time, or its publication date."""
     captured = hit.document.captured_at
     if captured:
-        return datetime.fromisoformat(captured).astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return datetime.fromisoformat(captured).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     return f"{hit.document.date}T00:00:00Z" if hit.document.date else _epoch()
 
 

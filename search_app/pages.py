@@ -80,22 +80,25 @@ def _sidebar(params: SearchParams, found: ResultPage) -> list[dict]:
     """Each facet with its top values: a link that adds the value, or one that removes it."""
     f = params.filters
     groups = []
-    for name, key, selected in (("Country", "country", f.countries), ("Theme", "tag", f.tags),
-                                ("Source", "source", f.sources)):
-        field = {"country": "countries", "tag": "tags", "source": "sources"}[key]
+    for title, key, field in (("Country", "country", "countries"), ("Theme", "tag", "tags"),
+                              ("Source", "source", "sources")):
+        selected: tuple[str, ...] = getattr(f, field)
         values = []
         for value, count in list(found.facets[key].items())[:FACET_VALUES]:
-            on = value in selected or value.casefold() in {s.casefold() for s in selected}
-            chosen = tuple(s for s in selected if s.casefold() != value.casefold()) if on else (*selected, value)
+            others = tuple(s for s in selected if s.casefold() != value.casefold())
+            on = len(others) < len(selected)
+            chosen = others if on else (*selected, value)
             values.append({"value": value, "count": count, "selected": on,
-                           "href": search_url(params, filters=_with(f, **{field: chosen}))})
-        groups.append({"title": name, "key": key, "values": values})
+                           "href": search_url(params, filters=replace(f, **{field: chosen}))})
+        groups.append({"title": title, "key": key, "values": values})
     years = []
     for year, count in found.facets["year"].items():
         on = f.date_from == f"{year}-01-01" and f.date_to == f"{year}-12-31"
-        span = _with(f, date_from=None, date_to=None) if on else _with(
-            f, date_from=max(f.date_from or "", f"{year}-01-01"), date_to=min(f.date_to or "9999", f"{year}-12-31"))
-        years.append({"value": year, "count": count, "selected": on, "href": search_url(params, filters=span)})
+        # Selecting a year keeps whatever part of it the current date range allows.
+        start, end = max(f.date_from or "", f"{year}-01-01"), min(f.date_to or "9999", f"{year}-12-31")
+        span = replace(f, date_from=None, date_to=None) if on else replace(f, date_from=start, date_to=end)
+        href = search_url(params, filters=span)
+        years.append({"value": year, "count": count, "selected": on, "href": href})
     groups.append({"title": "Year", "key": "year", "values": years})
     return groups
 
@@ -103,17 +106,16 @@ def _sidebar(params: SearchParams, found: ResultPage) -> list[dict]:
 def _chips(params: SearchParams) -> list[dict]:
     """The filters in force, each with a link that removes it."""
     f = params.filters
-    chips = [{"label": v, "href": search_url(params, filters=_with(f, **{field: tuple(x for x in values if x != v)}))}
-             for field, values in (("countries", f.countries), ("tags", f.tags), ("sources", f.sources))
-             for v in values]
+    chips = []
+    for field in ("countries", "tags", "sources"):
+        values: tuple[str, ...] = getattr(f, field)
+        for value in values:
+            kept = tuple(v for v in values if v != value)
+            chips.append({"label": value, "href": search_url(params, filters=replace(f, **{field: kept}))})
     if f.date_from or f.date_to:
         chips.append({"label": f"{f.date_from or '…'} – {f.date_to or '…'}",
-                      "href": search_url(params, filters=_with(f, date_from=None, date_to=None))})
+                      "href": search_url(params, filters=replace(f, date_from=None, date_to=None))})
     return chips
-
-
-def _with(filters: Filters, **changes: object) -> Filters:
-    return replace(filters, **changes)
 
 
 def _timeline(params: SearchParams, found: ResultPage) -> Timeline | None:
@@ -121,8 +123,8 @@ def _timeline(params: SearchParams, found: ResultPage) -> Timeline | None:
 
     def month_link(month: str) -> str:
         last_day = calendar.monthrange(int(month[:4]), int(month[5:7]))[1]
-        return search_url(params, filters=_with(params.filters, date_from=f"{month}-01",
-                                                date_to=f"{month}-{last_day:02d}"))
+        return search_url(params, filters=replace(params.filters, date_from=f"{month}-01",
+                                                  date_to=f"{month}-{last_day:02d}"))
 
     return render(found.months, month_link)
 
@@ -169,10 +171,11 @@ def feed() -> Response | tuple[str, int]:
         return error_page(400, str(exc))
     except Unavailable as exc:
         return error_page(503, f"Search is unavailable right now: {exc}")
-    self_url = request.host_url.rstrip("/") + search_url(params, "pages.feed", sort="relevance", page=1)
+    host = request.host_url.rstrip("/")
     body = atom_feed(
-        f"RightsSearch: {params.q}", self_url, request.host_url.rstrip("/") + search_url(params, sort="date", page=1),
-        found.hits, found.results, lambda i: url_for("pages.document", doc_id=i, _external=True),
+        f"RightsSearch: {params.q}", host + search_url(params, "pages.feed", sort="relevance", page=1),
+        host + search_url(params, sort="date", page=1), found.hits, found.results,
+        lambda doc_id: url_for("pages.document", doc_id=doc_id, _external=True),
     )
     return Response(body, mimetype="application/atom+xml")
 
