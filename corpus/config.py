@@ -36,6 +36,10 @@ class Settings:
     # Optional cross-encoder (path or name) reranking the top `rerank_depth` documents; "" = off.
     rerank_model: str = ""
     rerank_depth: int = 20
+    # How the model runs: auto, torch, torch-bf16, onnx, onnx-int8 (indexer/backends.py).
+    embed_backend: str = "auto"
+    # Where ONNX exports of the model are cached; "" = <data>/models.
+    models_dir: str = ""
 
     @property
     def db_path(self) -> Path:
@@ -51,6 +55,11 @@ class Settings:
     def builds_dir(self) -> Path:
         """Where index builds are written before being swapped in."""
         return self.data_dir / "indexes"
+
+    @property
+    def models_path(self) -> Path:
+        """Where exported models (ONNX) are cached, shareable between data folders."""
+        return Path(self.models_dir) if self.models_dir else self.data_dir / "models"
 
     @property
     def cache_path(self) -> Path:

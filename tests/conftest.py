@@ -21,6 +21,8 @@ HRW = CORPORA / "hrw-news-2024.jsonl"
 HRDS = CORPORA / "hrdsattack.jsonl"
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
+# One ONNX export of the model for every data folder the tests make (and for `make run`'s data/).
+os.environ.setdefault("RIGHTSSEARCH_MODELS_DIR", str(ROOT / "data" / "models"))
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:

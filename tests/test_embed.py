@@ -1,0 +1,97 @@
+"""Embedding backends: each agrees with torch fp32 on real text, and the query path stays light."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from conftest import HRW, ROOT, read_jsonl
+from corpus.config import load_settings
+from indexer.backends import cpu_has_bf16
+from indexer.embed import Embedder, ModelError
+from indexer.manifest import Manifest
+from indexer.onnx_export import onnx_path
+
+
+@pytest.fixture(scope="module")
+def texts() -> list[str]:
+    """Real release openings of very different lengths, so batches need padding."""
+    rows = read_jsonl(HRW, 48)
+    return [f"{r['title']}\n{r['body'][: 200 + 40 * i]}" for i, r in enumerate(rows)]
+
+
+@pytest.fixture(scope="module")
+def reference() -> Embedder:
+    """sentence-transformers on torch in fp32: what every backend is held to."""
+    return Embedder(backend="torch")
+
+
+def _agreement(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    assert a.shape == b.shape and a.dtype == np.float32
+    assert np.allclose(np.linalg.norm(a, axis=1), 1.0, atol=1e-4)
+    return (a * b).sum(axis=1)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("backend", "mean", "lowest"), [("onnx", 0.9999, 0.9999), ("onnx-int8", 0.99, 0.98)])
+def test_onnx_backends_agree_with_torch_fp32(backend: str, mean: float, lowest: float, texts: list[str],
+                                             reference: Embedder) -> None:
+    embedder = Embedder(backend=backend)
+    assert embedder.backend == backend and embedder.dimension == reference.dimension
+    cosine = _agreement(embedder.encode_documents(texts), reference.encode_documents(texts))
+    assert cosine.mean() >= mean and cosine.min() >= lowest
+    query = "women human rights defenders detained for protesting"
+    assert float(embedder.encode_query(query) @ reference.encode_query(query)) >= lowest
+
+
+@pytest.mark.slow
+def test_bf16_runs_only_where_the_cpu_has_it(texts: list[str], reference: Embedder) -> None:
+    embedder = Embedder(backend="torch-bf16")
+    assert embedder.backend == ("torch-bf16" if cpu_has_bf16() else "torch")
+    cosine = _agreement(embedder.encode_documents(texts[:8]), reference.encode_documents(texts[:8]))
+    assert cosine.min() >= 0.999
+
+
+@pytest.mark.slow
+def test_onnx_tokenizer_counts_and_offsets_like_the_hugging_face_one(texts: list[str], embedder: Embedder,
+                                                                     reference: Embedder) -> None:
+    for kwargs in ({"add_special_tokens": False, "return_offsets_mapping": True}, {}):
+        ours, theirs = embedder.tokenizer(texts, **kwargs), reference.tokenizer(texts, **kwargs)
+        assert ours["input_ids"] == theirs["input_ids"]
+        if kwargs:
+            assert [[tuple(o) for o in row] for row in ours["offset_mapping"]] == \
+                   [[tuple(o) for o in row] for row in theirs["offset_mapping"]]
+    assert embedder.tokenizer(texts[0])["input_ids"] == reference.tokenizer(texts[0])["input_ids"]
+
+
+@pytest.mark.slow
+def test_the_export_is_cached_once_and_the_manifest_records_the_backend(embedder: Embedder,
+                                                                        small_data: Path) -> None:
+    from indexer.embed import resolve_model
+
+    cached = onnx_path(Path(resolve_model(embedder.name)), load_settings().models_path, embedder.name, "int8")
+    assert embedder.backend == "onnx-int8" and cached.exists()
+    before = cached.stat().st_mtime_ns
+    Embedder(backend="onnx-int8")
+    assert cached.stat().st_mtime_ns == before
+    assert Manifest.read(load_settings(small_data).index_path).embed_backend == embedder.backend
+
+
+@pytest.mark.slow
+def test_answering_a_query_needs_neither_torch_nor_transformers(embedder: Embedder) -> None:
+    code = ("import sys; from indexer.embed import Embedder; Embedder(backend='onnx-int8').encode_query('x'); "
+            "print(sorted(m for m in ('torch', 'transformers', 'sentence_transformers') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120,
+                         check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_unknown_or_impossible_backends_are_one_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(ModelError, match="unknown embedding backend 'tensorrt'"):
+        Embedder(backend="tensorrt")
+    with pytest.raises(ModelError, match="needs a local sentence-transformers folder"):
+        Embedder(str(tmp_path), backend="onnx-int8", cache_dir=tmp_path)
