@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import logging
 import time
+from contextlib import nullcontext
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urljoin
 from xml.etree import ElementTree
 
 from tqdm import tqdm
+from tqdm.contrib.logging import logging_redirect_tqdm
 
 from corpus.cache import CachedPage, PageCache, Task
 from corpus.clean import clean_soup, decode_html, page_links, parse
@@ -97,9 +99,16 @@ class Crawler:
             seeds = [Task(self.source.canonical(u), "sitemap", "") for u in self.source.sitemaps]
             seeds += [Task(self.source.canonical(u), "listing", "") for u in self.source.start]
             self.cache.start(name, seeds)
-        with tqdm(
-            total=self.cache.size(name), desc=f"crawl {name}", unit="url", disable=not self.options.progress
-        ) as bar:
+        with (
+            tqdm(
+                total=self.cache.size(name),
+                desc=f"crawl {name}",
+                unit="url",
+                disable=not self.options.progress,
+            ) as bar,
+            # Log lines print above the bar instead of through it.
+            logging_redirect_tqdm() if self.options.progress else nullcontext(),
+        ):
             bar.update(self.cache.size(name) - self.cache.pending(name))
             while (task := self.cache.next(name)) is not None:
                 if task.kind == "article" and self._budget_spent():
@@ -146,7 +155,7 @@ class Crawler:
         validators = _validators(cached.page) if cached else {}
         page = self.fetcher.get(url, any_type=any_type, **validators)
         if page is None:
-            self._fail(url, "fetch failed (see the warning above)")
+            self._fail(url, self.fetcher.last_error, logged=True)
             return None
         if page.status == 304 and cached is not None:
             self.stats.not_modified += 1
@@ -286,9 +295,10 @@ class Crawler:
         log.debug("%s: skipped: %s", url, reason)
         self.cache.finish(self.source.name, url, "skipped", reason)
 
-    def _fail(self, url: str, reason: str) -> None:
+    def _fail(self, url: str, reason: str, logged: bool = False) -> None:
         self.stats.failed += 1
-        log.warning("%s: failed: %s", url, reason)
+        if not logged:  # the fetcher already logged its own failures
+            log.warning("%s: failed: %s", url, reason)
         self.cache.finish(self.source.name, url, "failed", reason)
 
 

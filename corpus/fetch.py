@@ -106,6 +106,7 @@ class Fetcher:
         self._robots: dict[str, Protego | None] = {}
         self._next_request: dict[str, float] = {}
         self.requests = 0
+        self.last_error = ""  # why the last failed `get` returned None
 
     def close(self) -> None:
         """Close the HTTP connections."""
@@ -142,10 +143,8 @@ class Fetcher:
                 return page
             target = urljoin(target, location)
             if not self.allowed(target):
-                log.warning("%s: redirect to %s is disallowed by robots.txt", url, target)
-                return None
-        log.warning("%s: more than %d redirects (a redirect loop?)", url, self.settings.max_redirects)
-        return None
+                return self._failed(url, f"redirect to {target} is disallowed by robots.txt")
+        return self._failed(url, f"more than {self.settings.max_redirects} redirects (a redirect loop?)")
 
     def _get_with_retries(
         self, url: str, target: str, headers: dict[str, str], any_type: bool = False
@@ -156,15 +155,18 @@ class Fetcher:
                 return self._get_once(url, target, headers, any_type)
             except _Retry as exc:
                 if attempt == s.retries:
-                    log.warning("%s: failed after %d attempts: %s", url, attempt + 1, exc)
-                    return None
+                    return self._failed(url, f"{exc} (after {attempt + 1} attempts)")
                 wait = exc.wait if exc.wait is not None else s.backoff * 2**attempt
                 log.info("%s: %s; retrying in %.1f s", url, exc, wait)
                 time.sleep(min(wait, s.max_retry_after))
             except _GiveUp as exc:
-                log.warning("%s: %s", url, exc)
-                return None
+                return self._failed(url, str(exc))
         return None
+
+    def _failed(self, url: str, reason: str) -> None:
+        """Log why a fetch failed, keep the reason for the caller, and return None."""
+        log.warning("%s: failed: %s", url, reason)
+        self.last_error = reason
 
     def _get_once(self, url: str, target: str, headers: dict[str, str], any_type: bool) -> Page:
         s = self.settings
