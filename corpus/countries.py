@@ -126,6 +126,11 @@ def _trie_pattern(words: Iterable[str]) -> str:
     return pattern(trie)
 
 
+def display_names() -> list[str]:
+    """Every country's one display name, sorted."""
+    return sorted(set(_names().values()))
+
+
 def resolve(name: str) -> str | None:
     """The display name for a country name, variant or adjective, or None if it is not one."""
     text = " ".join(name.split())

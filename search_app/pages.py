@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 from markupsafe import Markup
 
+from corpus.countries import display_names
 from indexer.filters import Filters, facts_of
 from indexer.similar import similar_documents
 from search_app.export import export_row, to_csv
@@ -70,6 +71,7 @@ def index() -> str | tuple[str, int]:
         return error_page(503, f"Search is unavailable right now: {exc}")
     return render_template(
         "search.html", params=params, found=found, facets=_sidebar(params, found), chips=_chips(params),
+        country_names=display_names(),
         clear=Filters(),
         timeline=_timeline(params, found), snippets=[Markup(r.snippet) for r in found.results],
         url=lambda **changes: search_url(params, **changes),

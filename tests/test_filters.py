@@ -165,6 +165,7 @@ def test_search_page_has_a_sidebar_timeline_and_pages_without_javascript(client,
     assert '<svg class="timeline-chart"' in page and "<title>" in page and "most in" in page
     assert 'aria-current="page">2<' in page and 'rel="prev"' in page
     assert 'class="chip"' in page and "/feed?" in page and "/export.csv?" in page
+    assert 'list="country-names"' in page and '<option value="Kyrgyzstan">' in page
 
 
 @pytest.mark.slow
