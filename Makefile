@@ -9,6 +9,9 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 # JSON Lines files to import instead of crawling, e.g. IMPORT="../shared/data/corpora/*.jsonl"
 IMPORT ?=
+# What `make run` crawls when IMPORT is empty: every profile in corpus/sources.toml, a few hundred
+# articles a run (each run resumes where the last one stopped).
+CRAWL_ARGS ?= --max-pages 300
 
 export HF_HUB_OFFLINE := 1
 export RIGHTSSEARCH_DATA := $(DATA)
@@ -36,7 +39,7 @@ browser:
 
 run: setup
 	@if [ -n "$(IMPORT)" ]; then $(PY) -m corpus import $(IMPORT); \
-	 else $(PY) -m corpus crawl; fi
+	 else $(PY) -m corpus crawl $(CRAWL_ARGS); fi
 	$(PY) -m indexer build
 	$(PY) -m search_app --host $(HOST) --port $(PORT)
 
