@@ -12,6 +12,7 @@ from typing import Any
 from flask import Blueprint, Flask, Response, current_app, jsonify
 
 from indexer.search import MODES
+from search_app.params import MAX_PAGE, MAX_PER_PAGE, MAX_VALUE_CHARS, MAX_VALUES, SORTS
 
 bp = Blueprint("openapi", __name__)
 
@@ -40,16 +41,31 @@ SEARCH = {
 
 def _query_parameters(app: Flask) -> dict[str, list[dict[str, Any]]]:
     """The query parameters of each endpoint, by endpoint name."""
-    return {
-        "api.search": [
-            {"name": "q", "in": "query", "required": True, "description": "what to look for, in plain words",
-             "schema": {"type": "string", "minLength": 1, "maxLength": app.config["MAX_QUERY_CHARS"]}},
-            {"name": "k", "in": "query", "description": "how many documents",
-             "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": app.config["DEFAULT_K"]}},
-            {"name": "mode", "in": "query", "description": "retrieval mode",
-             "schema": {"type": "string", "enum": list(MODES), "default": "hybrid"}},
-        ],
-    }
+    def param(name: str, description: str, schema: dict[str, Any], **extra: Any) -> dict[str, Any]:
+        return {"name": name, "in": "query", "description": description, "schema": schema, **extra}
+
+    def repeatable(name: str, description: str) -> dict[str, Any]:
+        return param(name, description, {"type": "array", "maxItems": MAX_VALUES,
+                                         "items": {"type": "string", "maxLength": MAX_VALUE_CHARS}},
+                     style="form", explode=True)
+
+    size = {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE, "default": app.config["DEFAULT_K"]}
+    date = {"type": "string", "pattern": r"^\d{4}(-\d{2}(-\d{2})?)?$"}
+    search = [
+        param("q", "what to look for, in plain words; quote a phrase to require it",
+              {"type": "string", "minLength": 1, "maxLength": app.config["MAX_QUERY_CHARS"]}, required=True),
+        param("per_page", "results per page", size),
+        param("k", "the same as per_page (older clients)", size),
+        param("page", "which page of results", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE}),
+        param("mode", "retrieval mode", {"type": "string", "enum": list(MODES), "default": "hybrid"}),
+        param("sort", "order of results", {"type": "string", "enum": list(SORTS), "default": "relevance"}),
+        param("from", "earliest date: yyyy, yyyy-mm or yyyy-mm-dd", date),
+        param("to", "latest date: yyyy, yyyy-mm or yyyy-mm-dd", date),
+        repeatable("source", "only these sources"),
+        repeatable("country", "only releases about these countries (names or ISO codes)"),
+        repeatable("tag", "only releases with these tags"),
+    ]
+    return {"api.search": search, "api.similar": [param("k", "how many releases", size)]}
 
 
 def _success_schema(endpoint: str) -> dict[str, Any]:

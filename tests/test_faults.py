@@ -130,7 +130,7 @@ def test_rebuilds_killed_at_random_points_leave_the_serving_index_whole(
     shrink(data)
     settings = load_settings(data)
     started = time.monotonic()
-    assert build_process(data).wait(timeout=600) == 0
+    run_cli("indexer", "build", "--force", "-q", data=data, timeout=600)
     duration = time.monotonic() - started
     rng = random.Random(int(os.environ.get("FAULT_SEED", "7")))
     # Two kills anywhere in the run (model loading, chunking, embedding, swapping), and two timed
@@ -159,7 +159,7 @@ def test_rebuilds_killed_at_random_points_leave_the_serving_index_whole(
         assert hits and hits[0].id == "quokka-1"
         assert len(tmp_builds(data)) <= 1, "half-written builds accumulate"
 
-    assert build_process(data).wait(timeout=600) == 0
+    run_cli("indexer", "build", "--force", "-q", data=data, timeout=600)
     assert not tmp_builds(data)
     assert not list(data.glob("index.swap-*"))
     complete = [p for p in settings.builds_dir.iterdir() if p.is_dir()]
