@@ -17,6 +17,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from corpus.config import load_settings  # noqa: E402
+from indexer.embed import Embedder  # noqa: E402
 from indexer.eval import load_qrels, load_queries, score_run  # noqa: E402
 from indexer.fusion import DocHit, fuse, group, normalise  # noqa: E402
 from indexer.passages import KeywordQuery  # noqa: E402
@@ -45,7 +46,10 @@ def main() -> None:
     if "test" in args.qrels.name:
         sys.exit("refusing to tune on test qrels")
     queries, qrels = load_queries(args.queries), load_qrels(args.qrels)
-    searcher = Searcher(load_settings(args.data))
+    settings = load_settings(args.data)
+    # One thread: far faster than contending for all cores on a shared machine.
+    searcher = Searcher(settings, Embedder(settings.model, threads=1, backend=settings.embed_backend,
+                                           cache_dir=settings.models_path))
     loaded = searcher._current()
     passages = searcher._passages(loaded)
     cached = {}

@@ -58,7 +58,9 @@ def cmd_eval(args: argparse.Namespace) -> int:
     settings = load_settings(args.data, model=args.model, semantic_weight=args.semantic_weight,
                              passage_bonus=args.passage_bonus)
     queries, qrels = load_queries(args.queries), load_qrels(args.qrels)
-    searcher = Searcher(settings)
+    embedder = Embedder(settings.model, settings.batch_size, threads=args.threads,
+                        backend=settings.embed_backend, cache_dir=settings.models_path)
+    searcher = Searcher(settings, embedder)
     print(f"{args.queries.name} / {args.qrels.name}: semantic_weight {settings.semantic_weight}, "
           f"passage_bonus {settings.passage_bonus}")
     for mode in args.mode or MODES:
@@ -113,6 +115,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="write a TREC run file (one per mode, FILE.<mode>.ext, when several)")
     p.add_argument("--semantic-weight", type=float, help="override the semantic_weight setting")
     p.add_argument("--passage-bonus", type=float, help="override the passage_bonus setting")
+    p.add_argument("--threads", type=int, help="threads for query encoding (default: all cores; "
+                   "1 is much faster on a busy machine)")
     p.set_defaults(func=cmd_eval)
 
     for p in sub.choices.values():
