@@ -2,37 +2,43 @@
 
 A crash, Ctrl-C or SIGKILL mid-build leaves the live index untouched; the half-written folder is
 removed then (or at the next build, for SIGKILL). Only one build runs at a time per data folder.
+An update copies the live index into the new folder and changes only what the corpus changed:
+documents are compared by content hash with the list the index keeps (documents.json).
 """
 
 from __future__ import annotations
 
 import fcntl
+import json
 import logging
 import os
 import shutil
 import signal
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 from tqdm import tqdm
 
 from corpus.config import Settings
+from corpus.documents import Document
 from corpus.store import CorpusStore, utc_now
 from indexer.chunk import Chunker, Passage
 from indexer.embed import Embedder
-from indexer.manifest import PASSAGES, VECTORS, IndexLoadError, Manifest
+from indexer.manifest import DOCUMENTS, PASSAGES, VECTORS, IndexLoadError, Manifest
 from indexer.passages import PassageStore
-from indexer.vectors import FaissStore
+from indexer.vectors import FLAT_LIMIT, FaissStore
 
 log = logging.getLogger(__name__)
 
-EMBED_CHUNK = 512  # passages per progress-bar step
+EMBED_CHUNK = 1024  # passages per progress-bar step (and per length-sorted run)
 TMP_PREFIX = ".tmp-"
+T = TypeVar("T")
 
 
 class BuildBusy(Exception):
@@ -45,6 +51,20 @@ class BuildResult:
 
     path: Path | None
     manifest: Manifest
+    skipped: bool = False
+
+
+@dataclass(frozen=True)
+class UpdateResult:
+    """What an update changed, and what it cost."""
+
+    path: Path | None
+    manifest: Manifest
+    added: int = 0
+    changed: int = 0
+    removed: int = 0
+    embedded: int = 0
+    seconds: float = 0.0
     skipped: bool = False
 
 
@@ -94,19 +114,69 @@ def build_index(settings: Settings, embedder: Embedder, *, force: bool = False,
                 log.info("index is up to date (%d passages); use --force to rebuild", current.passages)
                 return BuildResult(settings.index_path, current, skipped=True)
             documents = list(store.iter_documents())
-        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
-        tmp = settings.builds_dir / f"{TMP_PREFIX}{stamp}"
-        tmp.mkdir()
-        try:
-            manifest = _write_index(tmp, documents, fingerprint, settings, embedder, progress)
-            final = settings.builds_dir / stamp
-            tmp.rename(final)
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
-        swap_in(settings, final)
-        remove_stale_builds(settings)
+            hashes = store.hashes()
+        final, manifest = _in_new_folder(
+            settings, lambda tmp: _write_index(tmp, documents, hashes, fingerprint, settings, embedder, progress))
         return BuildResult(final, manifest)
+
+
+def update_index(settings: Settings, embedder: Embedder, *, progress: bool = True) -> UpdateResult:
+    """Embed only new and changed documents, drop deleted ones, and swap the result in.
+
+    Without a live index to start from (or one made with other model or passage settings, or
+    before indexes listed their documents) this is a full build.
+    """
+    with build_lock(settings), _terminate_as_exit():
+        remove_stale_builds(settings)
+        current = live_manifest(settings)
+        with CorpusStore(settings.db_path, create=False) as store:
+            fingerprint = store.fingerprint()
+            hashes = store.hashes()
+            indexed = _indexed_documents(settings.index_path) if current is not None else None
+            if current is None or indexed is None or not _up_to_date(current, settings, current.corpus_fingerprint):
+                log.info("no compatible index to update: building it whole")
+                documents = list(store.iter_documents())
+                final, manifest = _in_new_folder(settings, lambda tmp: _write_index(
+                    tmp, documents, hashes, fingerprint, settings, embedder, progress))
+                return UpdateResult(final, manifest, added=len(documents), embedded=manifest.passages,
+                                    seconds=manifest.build_seconds)
+            if current.corpus_fingerprint == fingerprint:
+                log.info("index is up to date (%d passages)", current.passages)
+                return UpdateResult(settings.index_path, current, skipped=True)
+            fresh = [doc_id for doc_id, digest in hashes.items() if indexed.get(doc_id) != digest]
+            documents = list(store.get_many(fresh).values())
+        gone = [doc_id for doc_id in indexed if doc_id not in hashes]
+        live = settings.index_path.resolve()
+        final, (manifest, embedded) = _in_new_folder(settings, lambda tmp: _apply_changes(
+            live, tmp, documents, gone, hashes, fingerprint, settings, embedder, progress))
+        changed = sum(1 for d in documents if d.id in indexed)
+        return UpdateResult(final, manifest, added=len(documents) - changed, changed=changed, removed=len(gone),
+                            embedded=embedded, seconds=manifest.build_seconds)
+
+
+def _in_new_folder(settings: Settings, write: Callable[[Path], T]) -> tuple[Path, T]:
+    """Run `write` on a fresh temporary folder, rename it to its final name and swap it in."""
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+    tmp = settings.builds_dir / f"{TMP_PREFIX}{stamp}"
+    tmp.mkdir()
+    try:
+        written = write(tmp)
+        final = settings.builds_dir / stamp
+        tmp.rename(final)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    swap_in(settings, final)
+    remove_stale_builds(settings)
+    return final, written
+
+
+def _indexed_documents(folder: Path) -> dict[str, str] | None:
+    """The {document id: content hash} an index was made from, or None for an index too old to say."""
+    try:
+        return json.loads((folder / DOCUMENTS).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
 
 
 def _up_to_date(manifest: Manifest, settings: Settings, fingerprint: str) -> bool:
@@ -118,34 +188,72 @@ def _up_to_date(manifest: Manifest, settings: Settings, fingerprint: str) -> boo
     )
 
 
-def _write_index(folder: Path, documents: list, fingerprint: str, settings: Settings,
-                 embedder: Embedder, progress: bool) -> Manifest:
+def _write_index(folder: Path, documents: list[Document], hashes: dict[str, str], fingerprint: str,
+                 settings: Settings, embedder: Embedder, progress: bool) -> Manifest:
     started = time.perf_counter()
+    store = PassageStore(folder / PASSAGES)
+    ids, vectors = _embed_into(store, 0, documents, settings, embedder, progress)
+    store.optimize()
+    store.close()
+    index = FaissStore.build(ids, vectors)
+    return _finish(folder, index, len(ids), hashes, fingerprint, settings, embedder, started)
+
+
+def _apply_changes(live: Path, folder: Path, documents: list[Document], gone: list[str],
+                   hashes: dict[str, str], fingerprint: str, settings: Settings, embedder: Embedder,
+                   progress: bool) -> tuple[Manifest, int]:
+    """Copy the live index into `folder`, then remove stale passages and add the new ones."""
+    started = time.perf_counter()
+    for name in (PASSAGES, VECTORS):
+        shutil.copyfile(live / name, folder / name)
+    store = PassageStore(folder / PASSAGES)
+    stale = store.remove_documents([*gone, *(d.id for d in documents)])
+    index = FaissStore.load(folder / VECTORS, writable=True)
+    index.remove(np.array(stale, dtype=np.int64))
+    ids, vectors = _embed_into(store, store.max_id() + 1, documents, settings, embedder, progress)
+    index.add(ids, vectors)
+    total = store.count()
+    store.close()
+    if len(index) != total:
+        raise IndexLoadError(f"the live index at {live} has {len(index)} vectors for {total} passages; rebuild it")
+    if index.kind == "flat" and total > FLAT_LIMIT:  # grown past exact search: retrain as IVF
+        index = FaissStore.build(*index.flat_contents())
+    log.info("update: %d passages removed, %d embedded", len(stale), len(ids))
+    manifest = _finish(folder, index, total, hashes, fingerprint, settings, embedder, started)
+    return manifest, len(ids)
+
+
+def _embed_into(store: PassageStore, first_id: int, documents: Sequence[Document], settings: Settings,
+                embedder: Embedder, progress: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Chunk and embed documents, store their passages from `first_id`; return (ids, vectors)."""
     chunker = Chunker(embedder.tokenizer, settings.passage_tokens, settings.overlap_tokens)
     passages: list[Passage] = list(
         tqdm(chunker.chunk_many(documents), desc="chunk", unit=" passages", disable=not progress)
     )
-    vectors = FaissStore.create(embedder.dimension)
-    store = PassageStore(folder / PASSAGES)
+    vectors = np.zeros((len(passages), embedder.dimension), dtype=np.float32)
     embed_started = time.perf_counter()
     with tqdm(total=len(passages), desc="embed", unit=" passages", disable=not progress) as bar:
         for start in range(0, len(passages), EMBED_CHUNK):
             batch = passages[start : start + EMBED_CHUNK]
-            embedded = embedder.encode_documents([p.embed_text for p in batch])
-            vectors.add(np.arange(start, start + len(batch)), embedded)
-            store.add(start, batch)
+            vectors[start : start + len(batch)] = embedder.encode_documents([p.embed_text for p in batch])
+            store.add(first_id + start, batch)
             bar.update(len(batch))
             bar.set_postfix_str(f"{bar.n / (time.perf_counter() - embed_started):.1f} passages/s")
-    store.optimize()
-    store.close()
-    vectors.save(folder / VECTORS)
+    return np.arange(first_id, first_id + len(passages), dtype=np.int64), vectors
+
+
+def _finish(folder: Path, index: FaissStore, passages: int, hashes: dict[str, str], fingerprint: str,
+            settings: Settings, embedder: Embedder, started: float) -> Manifest:
+    """Write the vectors, the document list and, last, the manifest; flush it all to disk."""
+    index.save(folder / VECTORS)
+    (folder / DOCUMENTS).write_text(json.dumps(hashes, sort_keys=True), encoding="utf-8")
     seconds = time.perf_counter() - started
     manifest = Manifest(
-        model=settings.model, dimension=embedder.dimension, passages=len(passages),
-        documents=len(documents), corpus_fingerprint=fingerprint, built_at=utc_now(),
+        model=settings.model, dimension=embedder.dimension, passages=passages,
+        documents=len(hashes), corpus_fingerprint=fingerprint, built_at=utc_now(),
         passage_tokens=settings.passage_tokens, overlap_tokens=settings.overlap_tokens,
-        embed_backend=embedder.backend, build_seconds=round(seconds, 2),
-        passages_per_second=round(len(passages) / max(seconds, 1e-9), 2),
+        index_type=index.kind, embed_backend=embedder.backend, build_seconds=round(seconds, 2),
+        passages_per_second=round(passages / max(seconds, 1e-9), 2),
     )
     manifest.write(folder)  # written last: a folder without it is never a complete index
     _fsync_tree(folder)

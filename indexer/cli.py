@@ -11,7 +11,7 @@ from pathlib import Path
 
 from corpus.config import add_common_arguments, load_settings, setup_logging
 from corpus.store import CorpusError
-from indexer.build import BuildBusy, build_index
+from indexer.build import BuildBusy, build_index, update_index
 from indexer.embed import Embedder, ModelError
 from indexer.eval import EvalInputError, load_qrels, load_queries, run_queries, score_run, write_trec_run
 from indexer.manifest import IndexLoadError
@@ -29,6 +29,16 @@ def cmd_build(args: argparse.Namespace) -> int:
     if not result.skipped:
         print(f"built {m.passages} passages from {m.documents} documents in {m.build_seconds:.1f} s "
               f"({m.passages_per_second:.1f} passages/s) -> {result.path}", file=sys.stderr)
+    return 0
+
+
+def cmd_update(args: argparse.Namespace) -> int:
+    """Embed only new and changed documents, drop deleted ones, and swap the result in."""
+    settings = load_settings(args.data, model=args.model)
+    result = update_index(settings, Embedder.from_settings(settings), progress=not args.quiet)
+    if not result.skipped:
+        print(f"updated: {result.added} added, {result.changed} changed, {result.removed} removed documents; "
+              f"{result.embedded} passages embedded in {result.seconds:.1f} s -> {result.path}", file=sys.stderr)
     return 0
 
 
@@ -95,6 +105,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="rebuild even if the index is up to date")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
     p.set_defaults(func=cmd_build)
+
+    p = sub.add_parser("update", help="index only what changed in the corpus since the last build",
+                       description="Embed new and changed documents (by content hash), remove deleted "
+                       "ones, and swap the updated copy of the index in, like build.")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
+    p.set_defaults(func=cmd_update)
 
     p = sub.add_parser("search", help="search the index from the terminal")
     p.add_argument("query")

@@ -10,6 +10,7 @@ FORMAT = 1
 MANIFEST = "manifest.json"
 VECTORS = "vectors.faiss"
 PASSAGES = "passages.sqlite3"
+DOCUMENTS = "documents.json"  # {document id: content hash} the index was made from, for updates
 
 
 class IndexLoadError(Exception):
