@@ -125,7 +125,8 @@ class Load:
 
 def start_server(data: str, port: int, workers: int, threads: int) -> subprocess.Popen[bytes]:
     """`python -m search_app` on the loopback interface, with the per-client rate limit off."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "HF_HUB_OFFLINE": "1", "RIGHTSSEARCH_RATE_LIMIT_PER_MINUTE": "0"}
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "HF_HUB_OFFLINE": "1",
+           "RIGHTSSEARCH_RATE_LIMIT_PER_MINUTE": "0"}
     return subprocess.Popen(
         [sys.executable, "-m", "search_app", "--data", data, "--host", "127.0.0.1", "--port", str(port),
          "--workers", str(workers), "--threads", str(threads)],
@@ -148,7 +149,8 @@ def wait_until_up(base: str, timeout: float) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the load test and print its figures."""
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     target = parser.add_mutually_exclusive_group(required=True)
     target.add_argument("--url", help="a running server on the loopback interface")
     target.add_argument("--data", help="start a server over this data folder")

@@ -77,8 +77,8 @@ def _success_schema(endpoint: str) -> dict[str, Any]:
 def build_spec(app: Flask) -> dict[str, Any]:
     """The OpenAPI 3.1 document for every JSON route of `app`."""
     query_parameters = _query_parameters(app)
-    errors = {str(status): {"description": reason,
-                            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+    error = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+    errors = {str(status): {"description": reason, "content": error}
               for status, reason in ((400, "a parameter is missing or out of range"), (404, "not found"),
                                      (429, "rate limited; see Retry-After"),
                                      (503, "no usable index, or busy; see Retry-After"))}

@@ -210,7 +210,8 @@ def test_damaged_files_are_reported_in_one_clear_line(small_data: Path, copy_dat
     assert len(errors) == 1 and needle in errors[0], cli.stderr
     assert "Traceback" not in cli.stderr
 
-    client = create_app({"DATA_DIR": str(data), "EMBEDDER": embedder, "RATE_LIMIT_PER_MINUTE": 0}).test_client()
+    app = create_app({"DATA_DIR": str(data), "EMBEDDER": embedder, "RATE_LIMIT_PER_MINUTE": 0})
+    client = app.test_client()
     api = client.get("/api/search?q=abduction")
     assert api.status_code == 503 and needle in api.get_json()["error"]
     page = client.get("/?q=abduction")

@@ -66,7 +66,8 @@ def api_request(draw: st.DrawFn, spec: dict[str, Any]) -> tuple[str, str, list[t
         if parameter.get("required") and draw(st.integers(0, 9)) == 0:
             continue  # sometimes leave a required one out
         value = draw(parameter_value(parameter["schema"]))
-        query += [(parameter["name"], v) for v in value] if isinstance(value, list) else [(parameter["name"], value)]
+        values = value if isinstance(value, list) else [value]
+        query += [(parameter["name"], v) for v in values]
     if draw(st.integers(0, 4)) == 0:
         query.append((draw(st.sampled_from(["q", "k", "x", "page", "__proto__"])), draw(ANY_TEXT)))
     if draw(st.integers(0, 19)) == 0:
@@ -113,7 +114,8 @@ def test_api_description_covers_every_json_route(fuzz_app, spec: dict[str, Any])
 @settings(max_examples=1200, deadline=None, database=None, derandomize=True,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(data=st.data())
-def test_generated_requests_never_fail_the_server(fuzz_app, spec: dict[str, Any], data: st.DataObject) -> None:
+def test_generated_requests_never_fail_the_server(fuzz_app, spec: dict[str, Any],
+                                                   data: st.DataObject) -> None:
     method, path, query = data.draw(api_request(spec))
     response = fuzz_app.test_client().open(path, method=method, query_string=query)
     check(response, path)
