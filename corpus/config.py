@@ -32,7 +32,7 @@ class Settings:
     # only). Tuned on SciFact train and our HR train queries (docs/retrieval.md).
     semantic_weight: float = 0.5
     # A document scores as its best passage plus this share of each further matching passage.
-    passage_bonus: float = 0.0
+    passage_bonus: float = 0.1
     # Optional cross-encoder (path or name) reranking the top `rerank_depth` documents; "" = off.
     rerank_model: str = ""
     rerank_depth: int = 20
