@@ -1,0 +1,185 @@
+"""Query latency and recall at 100k or 1M passages, through HTTP under gunicorn.
+
+    python bench/perf/bench_scale.py --source /tmp/hr --passages 1000000 --out /tmp/scale-1m
+
+Embedding a million real passages takes hours on two cores, so the scale index is made from a
+real indexed data folder (`--source`, e.g. both shared corpora): its passages keep their real
+vectors, and each synthetic passage copies a real passage's text and document and gets that
+passage's vector plus Gaussian noise (cosine ~0.85 to it), normalised. The vectors are therefore
+clustered like real embeddings, not uniform noise, and the keyword index holds real text. The
+index is written with the product's own code (FaissStore.build picks and tunes the index type).
+
+Printed: index type and build time, bytes per passage, recall@10 of the index against exact
+search for real queries, app start-up to first answer, /api/search p50/p99 with one client, and
+throughput with 8 concurrent clients.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+SHARED = ROOT.parent / "shared" / "data"
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+import httpx  # noqa: E402
+
+from corpus.config import load_settings  # noqa: E402
+from corpus.store import CorpusStore, utc_now  # noqa: E402
+from indexer.build import swap_in  # noqa: E402
+from indexer.chunk import Passage  # noqa: E402
+from indexer.embed import Embedder  # noqa: E402
+from indexer.manifest import DOCUMENTS, PASSAGES, VECTORS, Manifest  # noqa: E402
+from indexer.passages import PassageStore  # noqa: E402
+from indexer.vectors import FaissStore, exact_top_k, recall_at_k  # noqa: E402
+
+NOISE = 0.6  # norm of the noise added to a real vector: cosine ~0.86 to it
+
+
+def queries(limit: int = 200) -> list[str]:
+    """Our HR benchmark queries, then SciFact's, as real query text."""
+    texts = [json.loads(line)["text"] for line in open(ROOT / "bench" / "hr-queries.jsonl", encoding="utf-8")]
+    for line in open(SHARED / "beir-scifact" / "queries.jsonl", encoding="utf-8"):
+        texts.append(json.loads(line)["text"])
+    return texts[:limit]
+
+
+def make_index(source: Path, out: Path, total: int) -> tuple[np.ndarray, Manifest, float]:
+    """Write a scale data folder at `out`; return its vectors, manifest and build seconds."""
+    src = load_settings(source)
+    live = src.index_path.resolve()
+    base = FaissStore.load(live / VECTORS)
+    real_ids, real = base.flat_contents()
+    with sqlite3.connect(live / PASSAGES) as conn:
+        rows = {r[0]: r[1:] for r in conn.execute("SELECT id, doc_id, ordinal, title, text FROM passages")}
+    shutil.rmtree(out, ignore_errors=True)
+    settings = load_settings(out)
+    settings.builds_dir.mkdir(parents=True)
+    shutil.copyfile(src.db_path, settings.db_path)
+    folder = settings.builds_dir / "scale"
+    folder.mkdir()
+    rng = np.random.default_rng(0)
+    started = time.perf_counter()
+    centres = np.concatenate([np.arange(len(real)), rng.integers(0, len(real), max(0, total - len(real)))])
+    noise = rng.normal(scale=NOISE / np.sqrt(real.shape[1]), size=(len(centres), real.shape[1])).astype(np.float32)
+    noise[: len(real)] = 0
+    vectors = real[centres] + noise
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    store = PassageStore(folder / PASSAGES)
+    for start in range(0, len(centres), 50_000):
+        chunk = [rows[int(real_ids[c])] for c in centres[start : start + 50_000]]
+        store.add(start, [Passage(doc, ordinal + 1000 * (start + i >= len(real)), text, title)
+                          for i, (doc, ordinal, title, text) in enumerate(chunk)])
+    store.optimize()
+    store.close()
+    index = FaissStore.build(np.arange(len(vectors)), vectors)
+    index.save(folder / VECTORS)
+    seconds = time.perf_counter() - started
+    with CorpusStore(settings.db_path) as corpus:
+        hashes, fingerprint = corpus.hashes(), corpus.fingerprint()
+    (folder / DOCUMENTS).write_text(json.dumps(hashes), encoding="utf-8")
+    source_manifest = Manifest.read(live)
+    manifest = Manifest(
+        model=source_manifest.model, dimension=real.shape[1], passages=len(vectors), documents=len(hashes),
+        corpus_fingerprint=fingerprint, built_at=utc_now(), passage_tokens=source_manifest.passage_tokens,
+        overlap_tokens=source_manifest.overlap_tokens, index_type=index.kind,
+        embed_backend=source_manifest.embed_backend, build_seconds=round(seconds, 1),
+    )
+    manifest.write(folder)
+    swap_in(settings, folder)
+    return vectors, manifest, seconds
+
+
+def serve(data: Path, port: int, workers: int) -> tuple[subprocess.Popen, float]:
+    """Start `python -m search_app`; return it and the seconds to its first search answer."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "RIGHTSSEARCH_RATE_LIMIT_PER_MINUTE": "0"}
+    started = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-m", "search_app", "--data", str(data), "--port", str(port),
+                             "--workers", str(workers)], cwd=ROOT, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}/api/search"
+    while True:
+        try:
+            if httpx.get(url, params={"q": "torture in detention", "k": 10}, timeout=30).status_code == 200:
+                return proc, time.perf_counter() - started
+        except httpx.HTTPError:
+            pass
+        if proc.poll() is not None or time.perf_counter() - started > 300:
+            raise SystemExit("the server did not answer within 300 s")
+        time.sleep(0.05)
+
+
+def latencies(port: int, texts: list[str], clients: int) -> tuple[np.ndarray, float]:
+    """Per-request milliseconds and requests/s for `clients` concurrent clients."""
+    url = f"http://127.0.0.1:{port}/api/search"
+
+    def run(chunk: list[str]) -> list[float]:
+        out = []
+        with httpx.Client(timeout=60) as client:
+            for text in chunk:
+                t = time.perf_counter()
+                client.get(url, params={"q": text, "k": 10}).raise_for_status()
+                out.append((time.perf_counter() - t) * 1000)
+        return out
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(clients) as pool:
+        times = [t for part in pool.map(run, [texts[i::clients] for i in range(clients)]) for t in part]
+    return np.array(times), len(texts) / (time.perf_counter() - started)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--source", type=Path, default=Path("/tmp/hr"), help="an indexed data folder")
+    parser.add_argument("--passages", type=int, default=100_000)
+    parser.add_argument("--out", type=Path, default=Path("/tmp/rs-scale"))
+    parser.add_argument("--port", type=int, default=8787)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--queries", type=int, default=200)
+    args = parser.parse_args()
+    print(f"scale bench, {args.passages} passages, {os.cpu_count()} cores, "
+          f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}")
+    vectors, manifest, seconds = make_index(args.source, args.out, args.passages)
+    index_dir = load_settings(args.out).index_path.resolve()
+    size = {name: (index_dir / name).stat().st_size for name in (VECTORS, PASSAGES)}
+    print(f"index {manifest.index_type}: written in {seconds:.0f} s; bytes per passage: vectors "
+          f"{size[VECTORS] / len(vectors):.0f}, passages+keywords {size[PASSAGES] / len(vectors):.0f} "
+          f"(flat float32 would be {4 * vectors.shape[1] + 8})")
+    texts = queries(args.queries)
+    embedder = Embedder.from_settings(load_settings(args.out))
+    qv = np.stack([embedder.encode_query(t) for t in texts])
+    store = FaissStore.load(index_dir / VECTORS)
+    found = np.stack([store.search(q, 10)[1] for q in qv])
+    print(f"recall@10 vs exact search, {len(texts)} real queries: {recall_at_k(found, exact_top_k(vectors, qv, 10)):.4f}")
+    t = time.perf_counter()
+    for q in qv:
+        store.search(q, 100)
+    print(f"vector search alone (k=100): {(time.perf_counter() - t) / len(qv) * 1000:.2f} ms/query")
+    proc, startup = serve(args.out, args.port, args.workers)
+    try:
+        print(f"start-up to first answer ({args.workers} gunicorn workers): {startup:.1f} s")
+        latencies(args.port, texts[:20], 1)  # warm every worker's caches
+        one, _ = latencies(args.port, texts, 1)
+        print(f"/api/search, 1 client: p50 {np.percentile(one, 50):.1f} ms, p99 {np.percentile(one, 99):.1f} ms")
+        many, rate = latencies(args.port, texts * 2, 8)
+        print(f"/api/search, 8 clients: {rate:.1f} requests/s, p50 {np.percentile(many, 50):.1f} ms, "
+              f"p99 {np.percentile(many, 99):.1f} ms")
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+if __name__ == "__main__":
+    main()
