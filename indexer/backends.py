@@ -14,15 +14,12 @@ so a search process starts without importing torch (about 10 s here).
 from __future__ import annotations
 
 import json
-import logging
 import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol
 
 import numpy as np
-
-log = logging.getLogger(__name__)
 
 BACKENDS = ("auto", "torch", "torch-bf16", "onnx", "onnx-int8")
 
@@ -93,7 +90,8 @@ class Tokenizer:
                  return_offsets_mapping: bool = False, **_: object) -> dict:
         """Return {"input_ids": ..., "offset_mapping": ...} like a Hugging Face fast tokenizer."""
         single = isinstance(text, str)
-        encodings = self._tok.encode_batch([text] if single else list(text), add_special_tokens=add_special_tokens)
+        texts = [text] if single else list(text)
+        encodings = self._tok.encode_batch(texts, add_special_tokens=add_special_tokens)
         out: dict = {"input_ids": [e.ids for e in encodings]}
         if return_offsets_mapping:
             out["offset_mapping"] = [e.offsets for e in encodings]
@@ -118,7 +116,8 @@ class OnnxBackend:
         self._batch_tok = RustTokenizer.from_file(str(model_dir / "tokenizer.json"))
         self._batch_tok.enable_truncation(self.max_tokens)
         padding = self._batch_tok.padding or {}
-        self._batch_tok.enable_padding(pad_id=padding.get("pad_id", 0), pad_token=padding.get("pad_token", "[PAD]"))
+        self._batch_tok.enable_padding(pad_id=padding.get("pad_id", 0),
+                                       pad_token=padding.get("pad_token", "[PAD]"))
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1

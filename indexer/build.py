@@ -116,7 +116,8 @@ def build_index(settings: Settings, embedder: Embedder, *, force: bool = False,
             documents = list(store.iter_documents())
             hashes = store.hashes()
         final, manifest = _in_new_folder(
-            settings, lambda tmp: _write_index(tmp, documents, hashes, fingerprint, settings, embedder, progress))
+            settings,
+            lambda tmp: _write_index(tmp, documents, hashes, fingerprint, settings, embedder, progress))
         return BuildResult(final, manifest)
 
 
@@ -133,7 +134,8 @@ def update_index(settings: Settings, embedder: Embedder, *, progress: bool = Tru
             fingerprint = store.fingerprint()
             hashes = store.hashes()
             indexed = _indexed_documents(settings.index_path) if current is not None else None
-            if current is None or indexed is None or not _up_to_date(current, settings, current.corpus_fingerprint):
+            compatible = current is not None and _up_to_date(current, settings, current.corpus_fingerprint)
+            if not compatible or indexed is None:
                 log.info("no compatible index to update: building it whole")
                 documents = list(store.iter_documents())
                 final, manifest = _in_new_folder(settings, lambda tmp: _write_index(
@@ -150,7 +152,8 @@ def update_index(settings: Settings, embedder: Embedder, *, progress: bool = Tru
         final, (manifest, embedded) = _in_new_folder(settings, lambda tmp: _apply_changes(
             live, tmp, documents, gone, hashes, fingerprint, settings, embedder, progress))
         changed = sum(1 for d in documents if d.id in indexed)
-        return UpdateResult(final, manifest, added=len(documents) - changed, changed=changed, removed=len(gone),
+        return UpdateResult(final, manifest, added=len(documents) - changed, changed=changed,
+                            removed=len(gone),
                             embedded=embedded, seconds=manifest.build_seconds)
 
 
@@ -215,7 +218,8 @@ def _apply_changes(live: Path, folder: Path, documents: list[Document], gone: li
     total = store.count()
     store.close()
     if len(index) != total:
-        raise IndexLoadError(f"the live index at {live} has {len(index)} vectors for {total} passages; rebuild it")
+        raise IndexLoadError(
+            f"the live index at {live} has {len(index)} vectors for {total} passages; rebuild it")
     if index.kind == "flat" and total > FLAT_LIMIT:  # grown past exact search: retrain as IVF
         index = FaissStore.build(*index.flat_contents())
     log.info("update: %d passages removed, %d embedded", len(stale), len(ids))

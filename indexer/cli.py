@@ -38,7 +38,8 @@ def cmd_update(args: argparse.Namespace) -> int:
     result = update_index(settings, Embedder.from_settings(settings), progress=not args.quiet)
     if not result.skipped:
         print(f"updated: {result.added} added, {result.changed} changed, {result.removed} removed documents; "
-              f"{result.embedded} passages embedded in {result.seconds:.1f} s -> {result.path}", file=sys.stderr)
+              f"{result.embedded} passages embedded in {result.seconds:.1f} s -> {result.path}",
+              file=sys.stderr)
     return 0
 
 

@@ -36,7 +36,7 @@ class ExportError(Exception):
 
 
 def model_digest(model_dir: Path) -> str:
-    """A short digest of the model's files (small ones by content, weights by size and mtime) and the recipe."""
+    """A short digest of the recipe and the model's files (small ones by content, weights by size, mtime)."""
     digest = hashlib.sha256(RECIPE.encode())
     for path in sorted(model_dir.rglob("*")):
         if not path.is_file() or path.name.startswith(".") or path.suffix == ".md":

@@ -169,7 +169,8 @@ def exact_top_k(vectors: np.ndarray, queries: np.ndarray, k: int, block: int = 6
         best_scores = np.hstack([best_scores, np.take_along_axis(scores, top, axis=1)])
         best = np.hstack([best, top + start])
         keep = np.argsort(-best_scores, axis=1, kind="stable")[:, :k]
-        best_scores, best = np.take_along_axis(best_scores, keep, axis=1), np.take_along_axis(best, keep, axis=1)
+        best_scores = np.take_along_axis(best_scores, keep, axis=1)
+        best = np.take_along_axis(best, keep, axis=1)
     return best
 
 

@@ -83,8 +83,10 @@ def test_the_export_is_cached_once_and_the_manifest_records_the_backend(embedder
 
 @pytest.mark.slow
 def test_answering_a_query_needs_neither_torch_nor_transformers(embedder: Embedder) -> None:
-    code = ("import sys; from indexer.embed import Embedder; Embedder(backend='onnx-int8').encode_query('x'); "
-            "print(sorted(m for m in ('torch', 'transformers', 'sentence_transformers') if m in sys.modules))")
+    code = ("import sys; from indexer.embed import Embedder; "
+            "Embedder(backend='onnx-int8').encode_query('x'); "
+            "print(sorted(m for m in ('torch', 'transformers', 'sentence_transformers') "
+            "if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120,
                          check=True)
     assert out.stdout.strip() == "[]"

@@ -76,7 +76,8 @@ def main() -> None:
     after = plain_seconds()
     manifest = Manifest.read(load_settings(data).index_path)
     baseline = (before + after) / 2
-    print(f"plain encode: {before:.1f} s before, {after:.1f} s after ({len(texts) / baseline:.1f} passages/s)")
+    print(f"plain encode: {before:.1f} s before, {after:.1f} s after "
+          f"({len(texts) / baseline:.1f} passages/s)")
     print(f"indexer build ({manifest.embed_backend}, {manifest.index_type}): {ours:.1f} s wall for "
           f"{manifest.passages} passages ({manifest.passages / ours:.1f} passages/s; "
           f"{manifest.build_seconds:.1f} s inside the build)")
@@ -86,7 +87,8 @@ def main() -> None:
         store.upsert_many(dataclasses.replace(d, body=d.body + "\n\nThis release was updated with new facts.")
                           for d in documents[: args.changed])
     seconds, stderr = cli("indexer", "update", "-q", "--data", str(data))
-    print(f"update of {args.changed} changed documents: {seconds:.1f} s wall; {stderr.strip().splitlines()[-1]}")
+    print(f"update of {args.changed} changed documents: {seconds:.1f} s wall; "
+          f"{stderr.strip().splitlines()[-1]}")
 
 
 if __name__ == "__main__":

@@ -131,7 +131,8 @@ def worker(system: str, docs: int, queries: int) -> None:
     print(json.dumps({
         "system": system, "build_s": build, "passages": passages, "passages_per_s": passages / build,
         "p50_ms": float(np.percentile(times, 50)), "p99_ms": float(np.percentile(times, 99)),
-        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "ndcg10": float(np.mean(scores)),
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "ndcg10": float(np.mean(scores)),
     }))
 
 
@@ -156,7 +157,8 @@ def main() -> None:
     args = parser.parse_args()
     if args.worker:
         return worker(args.worker, args.docs, args.queries)
-    print(f"peers on SciFact: {args.docs} documents, up to {args.queries} test queries, {os.cpu_count()} cores, "
+    print(f"peers on SciFact: {args.docs} documents, up to {args.queries} test queries, "
+          f"{os.cpu_count()} cores, "
           f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}")
     rows = {}
     for system in args.systems.split(","):
@@ -174,7 +176,8 @@ def main() -> None:
     for system, r in rows.items():
         ratios = ""
         if ours and system != "rightssearch":
-            ratios = "   " + ", ".join(f"{r[k] / ours[k]:.2f}" for k in ("build_s", "p50_ms", "p99_ms", "peak_rss_mb"))
+            keys = ("build_s", "p50_ms", "p99_ms", "peak_rss_mb")
+            ratios = "   " + ", ".join(f"{r[k] / ours[k]:.2f}" for k in keys)
         print(f"{system:<14}{r['build_s']:>9.1f}{r['passages']:>9}{r['passages_per_s']:>8.1f}{r['p50_ms']:>8.1f}"
               f"{r['p99_ms']:>8.1f}{r['peak_rss_mb']:>8.0f}{r['ndcg10']:>9.4f}{ratios}")
 

@@ -73,7 +73,8 @@ def make_index(source: Path, out: Path, total: int) -> tuple[np.ndarray, Manifes
     rng = np.random.default_rng(0)
     started = time.perf_counter()
     centres = np.concatenate([np.arange(len(real)), rng.integers(0, len(real), max(0, total - len(real)))])
-    noise = rng.normal(scale=NOISE / np.sqrt(real.shape[1]), size=(len(centres), real.shape[1])).astype(np.float32)
+    noise = rng.normal(scale=NOISE / np.sqrt(real.shape[1]), size=(len(centres), real.shape[1]))
+    noise = noise.astype(np.float32)
     noise[: len(real)] = 0
     vectors = real[centres] + noise
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
@@ -162,7 +163,8 @@ def main() -> None:
     qv = np.stack([embedder.encode_query(t) for t in texts])
     store = FaissStore.load(index_dir / VECTORS)
     found = np.stack([store.search(q, 10)[1] for q in qv])
-    print(f"recall@10 vs exact search, {len(texts)} real queries: {recall_at_k(found, exact_top_k(vectors, qv, 10)):.4f}")
+    recall = recall_at_k(found, exact_top_k(vectors, qv, 10))
+    print(f"recall@10 vs exact search, {len(texts)} real queries: {recall:.4f}")
     t = time.perf_counter()
     for q in qv:
         store.search(q, 100)
@@ -172,7 +174,8 @@ def main() -> None:
         print(f"start-up to first answer ({args.workers} gunicorn workers): {startup:.1f} s")
         latencies(args.port, texts[:20], 1)  # warm every worker's caches
         one, _ = latencies(args.port, texts, 1)
-        print(f"/api/search, 1 client: p50 {np.percentile(one, 50):.1f} ms, p99 {np.percentile(one, 99):.1f} ms")
+        print(f"/api/search, 1 client: p50 {np.percentile(one, 50):.1f} ms, "
+              f"p99 {np.percentile(one, 99):.1f} ms")
         many, rate = latencies(args.port, texts * 2, 8)
         print(f"/api/search, 8 clients: {rate:.1f} requests/s, p50 {np.percentile(many, 50):.1f} ms, "
               f"p99 {np.percentile(many, 99):.1f} ms")
