@@ -183,6 +183,13 @@ def test_similar_releases_api_and_pages(client, pool) -> None:
     assert "Provenance" in document and "Similar releases" in document and "Content hash" in document
 
 
+@pytest.mark.slow
+def test_similar_releases_of_a_document_that_quotes_someone(client) -> None:
+    # Its lead quotes Biden ("sad day for media freedom"): a quote is not a phrase restriction.
+    body = client.get("/api/documents/991725495/similar", query_string={"k": 5}).get_json()
+    assert len(body["results"]) == 5 and "991725495" not in {r["id"] for r in body["results"]}
+
+
 def test_provenance_reports_a_source_changed_after_capture(tmp_path) -> None:
     from corpus.cache import PageCache
     from corpus.config import load_settings
