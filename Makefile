@@ -40,7 +40,7 @@ browser:
 run: setup
 	@if [ -n "$(IMPORT)" ]; then $(PY) -m corpus import $(IMPORT); \
 	 else $(PY) -m corpus crawl $(CRAWL_ARGS); fi
-	$(PY) -m indexer build
+	$(PY) -m indexer update
 	$(PY) -m search_app --host $(HOST) --port $(PORT)
 
 test: setup-dev browser
