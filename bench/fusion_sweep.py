@@ -17,9 +17,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from corpus.config import load_settings  # noqa: E402
+from indexer.chunk import Passage  # noqa: E402
 from indexer.embed import Embedder  # noqa: E402
 from indexer.eval import load_qrels, load_queries, score_run  # noqa: E402
 from indexer.fusion import DocHit, fuse, group, normalise  # noqa: E402
+from indexer.keywords import KeywordIndex  # noqa: E402
 from indexer.passages import KeywordQuery  # noqa: E402
 from indexer.search import Searcher  # noqa: E402
 
@@ -52,6 +54,10 @@ def main() -> None:
                                            cache_dir=settings.models_path))
     loaded = searcher._current()
     passages = searcher._passages(loaded)
+    rows = passages.conn.execute("SELECT id, doc_id, ordinal, title, text FROM passages ORDER BY id").fetchall()
+    ids, stored = [r[0] for r in rows], [Passage(r[1], r[2], r[4], r[3]) for r in rows]
+    # The title's weight is fixed when the keyword index is built: build one per weight, in memory.
+    keyword_indexes = {tw: KeywordIndex.build(ids, stored, tw) for tw in TITLE_WEIGHTS}
     cached = {}
     for qid in qrels:
         if qid not in queries:
@@ -59,9 +65,9 @@ def main() -> None:
         text = queries[qid]
         scores, ids = loaded.vectors.search(searcher.embedder.encode_query(text), DEPTH)
         sem = [(int(i), float(s)) for s, i in zip(scores, ids, strict=True) if i >= 0]
-        kws = {tw: passages.keyword_search(KeywordQuery.parse(text), DEPTH, tw) for tw in TITLE_WEIGHTS}
+        kws = {tw: index.search(KeywordQuery.parse(text).words, DEPTH) for tw, index in keyword_indexes.items()}
         ids = {p for p, _ in sem} | {p for kw in kws.values() for p, _ in kw}
-        cached[qid] = (sem, kws, passages.doc_ids_of(ids))
+        cached[qid] = (sem, kws, loaded.keywords.doc_ids_of(ids))
     print(f"{len(cached)} training queries")
 
     def report(name: str, ranked: dict[str, list[DocHit]]) -> None:

@@ -33,7 +33,6 @@ def main() -> None:
     searcher = Searcher(load_settings(args.data))
     settings = searcher.settings
     loaded = searcher._current()
-    passages = searcher._passages(loaded)
     queries = list(load_queries(args.queries).values())
     times: dict[str, list[float]] = {}
 
@@ -50,11 +49,11 @@ def main() -> None:
             vector = timed("encode query", lambda t=text: searcher.embedder.encode_query(t), record)
             scores, ids = timed("vector search", lambda v=vector: loaded.vectors.search(v, 100), record)
             semantic = [(int(i), float(s)) for s, i in zip(scores, ids, strict=True) if i >= 0]
-            keyword = timed("keyword search (FTS5)",
-                            lambda t=text: passages.keyword_search(KeywordQuery.parse(t), 100), record)
+            keyword = timed("keyword search",
+                            lambda t=text: loaded.keywords.search(KeywordQuery.parse(t).words, 100), record)
 
             def fusion(sem=semantic, kw=keyword):  # noqa: ANN001, ANN202
-                doc_of = passages.doc_ids_of({p for p, _ in sem + kw})
+                doc_of = loaded.keywords.doc_ids_of({p for p, _ in sem + kw})
                 return fuse(group(normalise(sem), doc_of, settings.passage_bonus),
                             group(normalise(kw), doc_of, settings.passage_bonus), settings.semantic_weight)
 

@@ -30,6 +30,7 @@ from corpus.documents import Document
 from corpus.store import CorpusStore, utc_now
 from indexer.chunk import Chunker, Passage
 from indexer.embed import Embedder
+from indexer.keywords import KeywordIndex
 from indexer.manifest import DOCUMENTS, PASSAGES, VECTORS, IndexLoadError, Manifest
 from indexer.passages import PassageStore
 from indexer.vectors import FLAT_LIMIT, FaissStore
@@ -195,9 +196,10 @@ def _write_index(folder: Path, documents: list[Document], hashes: dict[str, str]
                  settings: Settings, embedder: Embedder, progress: bool) -> Manifest:
     started = time.perf_counter()
     store = PassageStore(folder / PASSAGES)
-    ids, vectors = _embed_into(store, 0, documents, settings, embedder, progress)
+    ids, vectors, passages = _embed_into(store, 0, documents, settings, embedder, progress)
     store.optimize()
     store.close()
+    KeywordIndex.build(ids, passages).save(folder)
     index = FaissStore.build(ids, vectors)
     return _finish(folder, index, len(ids), hashes, fingerprint, settings, embedder, started)
 
@@ -213,13 +215,16 @@ def _apply_changes(live: Path, folder: Path, documents: list[Document], gone: li
     stale = store.remove_documents([*gone, *(d.id for d in documents)])
     index = FaissStore.load(folder / VECTORS, writable=True)
     index.remove(np.array(stale, dtype=np.int64))
-    ids, vectors = _embed_into(store, store.max_id() + 1, documents, settings, embedder, progress)
+    ids, vectors, passages = _embed_into(store, store.max_id() + 1, documents, settings, embedder, progress)
     index.add(ids, vectors)
+    keywords = KeywordIndex.load(live).updated(stale, ids, passages)
+    keywords.save(folder)
     total = store.count()
     store.close()
-    if len(index) != total:
+    if len(index) != total or len(keywords) != total:
         raise IndexLoadError(
-            f"the live index at {live} has {len(index)} vectors for {total} passages; rebuild it")
+            f"the live index at {live} has {len(index)} vectors and {len(keywords)} keyword rows for {total}"
+            " passages; rebuild it")
     if index.kind == "flat" and total > FLAT_LIMIT:  # grown past exact search: retrain as IVF
         index = FaissStore.build(*index.flat_contents())
     log.info("update: %d passages removed, %d embedded", len(stale), len(ids))
@@ -228,8 +233,8 @@ def _apply_changes(live: Path, folder: Path, documents: list[Document], gone: li
 
 
 def _embed_into(store: PassageStore, first_id: int, documents: Sequence[Document], settings: Settings,
-                embedder: Embedder, progress: bool) -> tuple[np.ndarray, np.ndarray]:
-    """Chunk and embed documents, store their passages from `first_id`; return (ids, vectors)."""
+                embedder: Embedder, progress: bool) -> tuple[np.ndarray, np.ndarray, list[Passage]]:
+    """Chunk and embed documents, store their passages from `first_id`; return (ids, vectors, passages)."""
     chunker = Chunker(embedder.tokenizer, settings.passage_tokens, settings.overlap_tokens)
     passages: list[Passage] = list(
         tqdm(chunker.chunk_many(documents), desc="chunk", unit=" passages", disable=not progress)
@@ -243,7 +248,7 @@ def _embed_into(store: PassageStore, first_id: int, documents: Sequence[Document
             store.add(first_id + start, batch)
             bar.update(len(batch))
             bar.set_postfix_str(f"{bar.n / (time.perf_counter() - embed_started):.1f} passages/s")
-    return np.arange(first_id, first_id + len(passages), dtype=np.int64), vectors
+    return np.arange(first_id, first_id + len(passages), dtype=np.int64), vectors, passages
 
 
 def _finish(folder: Path, index: FaissStore, passages: int, hashes: dict[str, str], fingerprint: str,

@@ -6,10 +6,12 @@ import json
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
-FORMAT = 1
+# 2: the keyword index moved from FTS5 ranking to indexer/keywords.py files
+FORMAT = 2
 MANIFEST = "manifest.json"
 VECTORS = "vectors.faiss"
 PASSAGES = "passages.sqlite3"
+KEYWORDS = "keywords.json"  # the keyword index's terms; its arrays are keywords.*.npy
 DOCUMENTS = "documents.json"  # {document id: content hash} the index was made from, for updates
 
 
@@ -54,7 +56,7 @@ class Manifest:
             raise IndexLoadError(f"the index manifest {path} is unreadable: {exc}") from exc
         if manifest.format != FORMAT:
             raise IndexLoadError(f"index at {folder} has format {manifest.format}, expected {FORMAT}; rebuild it")
-        for name in (VECTORS, PASSAGES):
+        for name in (VECTORS, PASSAGES, KEYWORDS):
             if not (folder / name).exists():
                 raise IndexLoadError(f"index at {folder} is incomplete: {name} is missing; rebuild it")
         return manifest

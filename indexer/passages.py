@@ -136,14 +136,6 @@ class PassageStore:
         )
         return {r[0]: Passage(r[1], r[2], r[4], r[3]) for r in rows}
 
-    def doc_ids_of(self, ids: Iterable[int]) -> dict[int, str]:
-        """Map passage ids to their document ids, without loading text (ranking needs only this)."""
-        wanted = [int(i) for i in ids]
-        if not wanted:
-            return {}
-        marks = ",".join("?" * len(wanted))
-        return dict(self.conn.execute(f"SELECT id, doc_id FROM passages WHERE id IN ({marks})", wanted))
-
     def docs_with_phrase(self, phrase: str) -> set[str]:
         """Ids of the documents with a passage matching `phrase` (FTS5 tokens, so stemmed and caseless)."""
         rows = self.conn.execute(

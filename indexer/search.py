@@ -24,6 +24,7 @@ from corpus.documents import Document
 from corpus.store import CorpusStore
 from indexer.embed import Embedder
 from indexer.fusion import DocHit, fuse, group, normalise
+from indexer.keywords import KeywordIndex
 from indexer.manifest import PASSAGES, VECTORS, IndexLoadError, Manifest
 from indexer.passages import KeywordQuery, PassageStore
 from indexer.rerank import Reranker
@@ -33,6 +34,8 @@ from indexer.vectors import FaissStore
 log = logging.getLogger(__name__)
 
 MODES = ("hybrid", "semantic", "keyword")
+# Passages fetched per side at most (evaluation's k=100 already reaches it).
+MAX_DEPTH = 1000
 # How many results without a query word get their closest-in-meaning sentence marked.
 MEANING_RESULTS = 3
 
@@ -76,6 +79,7 @@ class _Loaded:
     manifest: Manifest
     vectors: FaissStore
     passages: PassageStore
+    keywords: KeywordIndex
 
 
 class Searcher:
@@ -126,7 +130,12 @@ class Searcher:
             vectors = FaissStore.load(folder / VECTORS)
         except RuntimeError as exc:
             raise IndexLoadError(f"the vector file in {folder} is unreadable ({exc}); rebuild the index") from exc
-        if len(vectors) != manifest.passages or vectors.dimension != manifest.dimension:
+        try:
+            keywords = KeywordIndex.load(folder)
+        except (OSError, ValueError, KeyError) as exc:
+            raise IndexLoadError(f"the keyword index in {folder} is unreadable ({exc}); rebuild it") from exc
+        if (len(vectors) != manifest.passages or vectors.dimension != manifest.dimension
+                or len(keywords) != manifest.passages):
             raise IndexLoadError(f"the index at {folder} does not match its manifest; rebuild it")
         try:
             passages = PassageStore(folder / PASSAGES, readonly=True)
@@ -135,7 +144,7 @@ class Searcher:
             raise IndexLoadError(f"the passage file in {folder} is unreadable ({exc}); rebuild the index") from exc
         log.info("loaded index %s: %d passages of %d documents", folder.name, manifest.passages,
                  manifest.documents)
-        return _Loaded(folder, manifest, vectors, passages)
+        return _Loaded(folder, manifest, vectors, passages, keywords)
 
     def _passages(self, loaded: _Loaded) -> PassageStore:
         """A passage-store connection for this thread (SQLite connections are not shared)."""
@@ -165,7 +174,8 @@ class Searcher:
         passages = self._passages(loaded)
         keyword_query = KeywordQuery.parse(query)
         # Passages, not documents, come back from each side: dig deep enough to fill k documents.
-        depth = max(100, k * 10)
+        # Capped: 1,000 passages hold a few hundred documents, and every step below is O(depth).
+        depth = max(100, min(k * 10, MAX_DEPTH))
 
         semantic: list[tuple[int, float]] = []
         keyword: list[tuple[int, float]] = []
@@ -174,10 +184,13 @@ class Searcher:
             vector = self.embedder.encode_query(query)
             scores, ids = loaded.vectors.search(vector, depth)
             semantic = [(int(i), float(s)) for s, i in zip(scores, ids, strict=True) if i >= 0]
-        if mode in ("hybrid", "keyword") or keyword_query.phrases:
+        if keyword_query.phrases:
+            # FTS5 finds every passage holding the phrases; they are few, so its scoring is cheap.
             keyword = passages.keyword_search(keyword_query, depth)
+        elif mode in ("hybrid", "keyword"):
+            keyword = loaded.keywords.search(keyword_query.words, depth)
 
-        doc_of = passages.doc_ids_of({pid for pid, _ in semantic + keyword})
+        doc_of = loaded.keywords.doc_ids_of({pid for pid, _ in semantic + keyword})
         bonus = self.settings.passage_bonus
         sem_docs = group(normalise(semantic), doc_of, bonus)
         kw_docs = group(normalise(keyword), doc_of, bonus)

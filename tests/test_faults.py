@@ -29,7 +29,7 @@ from corpus.fetch import Fetcher, FetchSettings
 from corpus.sources import adhoc_source
 from corpus.store import CorpusStore
 from indexer.build import TMP_PREFIX
-from indexer.manifest import MANIFEST, PASSAGES, VECTORS, Manifest
+from indexer.manifest import KEYWORDS, MANIFEST, PASSAGES, VECTORS, Manifest
 from indexer.search import Searcher
 from search_app import create_app
 from tests.sites import _Recording, serve
@@ -189,6 +189,9 @@ DAMAGE = {
     "truncated vectors": (lambda d: _truncate(d / "index" / VECTORS), "vector file"),
     "garbled vector header": (lambda d: _overwrite(d / "index" / VECTORS, b"\0" * 4096), "vector file"),
     "truncated passages": (lambda d: _truncate(d / "index" / PASSAGES, 8192), "passage file"),
+    "truncated keyword postings": (lambda d: _truncate(d / "index" / "keywords.post_rows.npy", 200),
+                                   "keyword index"),
+    "garbled keyword terms": (lambda d: _overwrite(d / "index" / KEYWORDS, b"{not json"), "keyword index"),
     "truncated manifest": (lambda d: _truncate(d / "index" / MANIFEST, 40), "manifest"),
     "manifest of another model": (lambda d: _other_model(d / "index"), "some-other-model"),
     "missing corpus": (lambda d: (d / "corpus.sqlite3").unlink(), "no corpus database"),

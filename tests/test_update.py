@@ -15,6 +15,7 @@ from corpus.config import load_settings
 from corpus.importer import document_from_record
 from corpus.store import CorpusStore
 from indexer.build import build_index, update_index
+from indexer.keywords import KeywordIndex
 from indexer.manifest import PASSAGES, VECTORS, Manifest
 from indexer.vectors import FaissStore
 
@@ -68,6 +69,14 @@ def test_update_embeds_only_the_changed_documents_and_matches_a_fresh_build(
     # int8 activations are quantised per batch, so batch neighbours move a vector slightly
     cosines = [float(ours[k] @ theirs[k]) for k in ours]
     assert np.mean(cosines) >= 0.995 and min(cosines) >= 0.98
+
+    # ...and the same keyword ranking: the update re-weighted the postings as a build would.
+    def keyword_ranking(index: Path, passages: dict) -> list[tuple[tuple[str, int], float]]:
+        key_of = {pid: key for key, (pid, _) in passages.items()}
+        found = KeywordIndex.load(index).search(["defenders", "release", "detention"], 10_000)
+        return sorted((key_of[pid], round(score, 4)) for pid, score in found)  # ties may come in any order
+
+    assert keyword_ranking(settings.index_path, updated) == keyword_ranking(fresh.index_path, rebuilt)
 
     hits = run_cli("indexer", "search", "Xylophone Tribunal", "--mode", "keyword", "--json", data=data)
     assert edited[0].id in hits.stdout or edited[1].id in hits.stdout

@@ -41,8 +41,9 @@ from corpus.store import CorpusStore, utc_now  # noqa: E402
 from indexer.build import swap_in  # noqa: E402
 from indexer.chunk import Passage  # noqa: E402
 from indexer.embed import Embedder  # noqa: E402
+from indexer.keywords import KeywordIndex  # noqa: E402
 from indexer.manifest import DOCUMENTS, PASSAGES, VECTORS, Manifest  # noqa: E402
-from indexer.passages import PassageStore  # noqa: E402
+from indexer.passages import KeywordQuery, PassageStore  # noqa: E402
 from indexer.vectors import FaissStore, exact_top_k, recall_at_k  # noqa: E402
 
 NOISE = 0.6  # norm of the noise added to a real vector: cosine ~0.86 to it
@@ -85,6 +86,10 @@ def make_index(source: Path, out: Path, total: int) -> tuple[np.ndarray, Manifes
                           for i, (doc, ordinal, title, text) in enumerate(chunk)])
     store.optimize()
     store.close()
+    copies = [Passage(doc, ordinal, text, title) for doc, ordinal, title, text in
+              (rows[int(real_ids[c])] for c in centres)]
+    KeywordIndex.build(np.arange(len(centres)), copies).save(folder)
+    del copies
     index = FaissStore.build(np.arange(len(vectors)), vectors)
     index.save(folder / VECTORS)
     seconds = time.perf_counter() - started
@@ -155,9 +160,10 @@ def main() -> None:
     vectors, manifest, seconds = make_index(args.source, args.out, args.passages)
     index_dir = load_settings(args.out).index_path.resolve()
     size = {name: (index_dir / name).stat().st_size for name in (VECTORS, PASSAGES)}
+    keyword_bytes = sum(p.stat().st_size for p in index_dir.glob("keywords.*"))
     print(f"index {manifest.index_type}: written in {seconds:.0f} s; bytes per passage: vectors "
-          f"{size[VECTORS] / len(vectors):.0f}, passages+keywords {size[PASSAGES] / len(vectors):.0f} "
-          f"(flat float32 would be {4 * vectors.shape[1] + 8})")
+          f"{size[VECTORS] / len(vectors):.0f} (flat float32 would be {4 * vectors.shape[1] + 8}), "
+          f"passages+FTS5 {size[PASSAGES] / len(vectors):.0f}, keyword index {keyword_bytes / len(vectors):.0f}")
     texts = queries(args.queries)
     embedder = Embedder.from_settings(load_settings(args.out))
     qv = np.stack([embedder.encode_query(t) for t in texts])
@@ -169,6 +175,17 @@ def main() -> None:
     for q in qv:
         store.search(q, 100)
     print(f"vector search alone (k=100): {(time.perf_counter() - t) / len(qv) * 1000:.2f} ms/query")
+    keywords = KeywordIndex.load(index_dir)
+    words = [KeywordQuery.parse(t).words for t in texts]
+    t = time.perf_counter()
+    champions = [keywords.search(w, 100) for w in words]
+    print(f"keyword search alone (k=100): {(time.perf_counter() - t) / len(texts) * 1000:.2f} ms/query")
+    t = time.perf_counter()
+    exact = [keywords.search(w, 100, champions=len(keywords)) for w in words]
+    print(f"keyword search reading every posting: {(time.perf_counter() - t) / len(texts) * 1000:.2f} ms/query")
+    agree = [len({p for p, _ in a[:10]} & {p for p, _ in b[:10]}) / max(1, min(10, len(b)))
+             for a, b in zip(champions, exact, strict=True)]
+    print(f"keyword recall@10 of the champion lists vs every posting: {np.mean(agree):.4f}")
     proc, startup = serve(args.out, args.port, args.workers)
     try:
         print(f"start-up to first answer ({args.workers} gunicorn workers): {startup:.1f} s")

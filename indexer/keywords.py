@@ -1,0 +1,202 @@
+"""The keyword side of search: BM25 over passages, as impact-ordered postings in numpy arrays.
+
+Why not SQLite FTS5's own ranking (which the passage store still uses for quoted phrases):
+`ORDER BY bm25` scores every passage that contains any query word, so its cost grows with the
+corpus (0.5 s per query at 100k passages, docs/performance.md). Here each word's postings are
+stored best first, by the term-frequency part of BM25 (which does not depend on the word), so a
+query reads at most `CHAMPIONS` postings per word: exact while no query word is in more passages
+than that, and a bounded approximation beyond it (the "champion lists" of Manning, Raghavan and
+Schütze, Introduction to Information Retrieval, §7.1.3). Its recall against exact BM25 is
+measured by bench/perf/bench_scale.py.
+
+The index also keeps, per passage, its words and their counts, so an update re-weights the
+postings in numpy and tokenises only the passages it adds; and its document, so that ranking
+maps passages to documents without a database query. Files sit flat in the index folder
+(`keywords.*`) and are memory-mapped: loading costs nothing, a query touches only its words.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import Stemmer
+
+from indexer.chunk import Passage
+from indexer.passages import STOPWORDS
+
+# Postings read per query word; beyond this a word's lowest-weighted passages are not scored.
+CHAMPIONS = 20_000
+K1, B = 1.2, 0.75  # BM25's usual constants (those of FTS5 and Lucene)
+META = "keywords.json"
+_ARRAYS = ("row_ids", "row_docs", "row_ptr", "row_terms", "row_counts", "row_lengths", "post_ptr", "post_rows",
+           "post_impacts")
+_WORD = re.compile(r"\w+", re.UNICODE)
+_stemmer = Stemmer.Stemmer("porter")
+_stems: dict[str, str] = {}
+
+
+def _stem(word: str) -> str:
+    stem = _stems.get(word)
+    if stem is None:
+        stem = _stems[word] = _stemmer.stemWord(word)
+    return stem
+
+
+def tokens(text: str) -> list[str]:
+    """The index terms of a text: caseless, accents removed, stopwords dropped, Porter-stemmed."""
+    folded = unicodedata.normalize("NFKD", text.lower())
+    if not folded.isascii():
+        folded = "".join(c for c in folded if not unicodedata.combining(c))
+    return [_stem(w) for w in _WORD.findall(folded) if w not in STOPWORDS]
+
+
+@dataclass
+class KeywordIndex:
+    """BM25 postings of a set of passages; the title counts `title_weight` times a body word."""
+
+    terms: dict[str, int]
+    documents: list[str]  # document ids, numbered by row_docs
+    title_weight: float
+    row_ids: np.ndarray  # passage id of each row, ascending (updates add higher ids)
+    row_docs: np.ndarray  # each row's document, as a position in `documents`
+    row_ptr: np.ndarray  # row i's words are row_terms[row_ptr[i]:row_ptr[i+1]]
+    row_terms: np.ndarray
+    row_counts: np.ndarray  # weighted count of each of those words in the passage
+    row_lengths: np.ndarray  # weighted number of words of each passage
+    post_ptr: np.ndarray  # term t's postings are post_rows[post_ptr[t]:post_ptr[t+1]], best first
+    post_rows: np.ndarray
+    post_impacts: np.ndarray
+
+    @classmethod
+    def build(cls, ids: Sequence[int], passages: Sequence[Passage], title_weight: float = 0.5) -> KeywordIndex:
+        """Index passages under their ids (ascending)."""
+        terms: dict[str, int] = {}
+        documents: dict[str, int] = {}
+        docs = _numbered(documents, passages)
+        parts = _tokenise(terms, passages, title_weight)
+        return cls._from_rows(terms, list(documents), title_weight, np.asarray(ids, dtype=np.int64), docs, *parts)
+
+    def updated(self, removed: Iterable[int], ids: Sequence[int], passages: Sequence[Passage]) -> KeywordIndex:
+        """A new index without the `removed` passage ids and with `passages` added under `ids`.
+
+        The new ids must be higher than every id kept, as the passage store hands them out.
+        """
+        keep = ~np.isin(self.row_ids, np.fromiter(removed, dtype=np.int64))
+        per_row = np.diff(self.row_ptr)
+        entry_keep = np.repeat(keep, per_row)
+        terms = dict(self.terms)
+        documents = {d: i for i, d in enumerate(self.documents)}
+        new_docs = _numbered(documents, passages)
+        new_ptr, new_terms, new_counts, new_lengths = _tokenise(terms, passages, self.title_weight)
+        kept_ptr = np.concatenate([[0], np.cumsum(per_row[keep])])
+        return self._from_rows(
+            terms, list(documents), self.title_weight,
+            np.concatenate([self.row_ids[keep], np.asarray(ids, dtype=np.int64)]),
+            np.concatenate([self.row_docs[keep], new_docs]),
+            np.concatenate([kept_ptr, kept_ptr[-1] + new_ptr[1:]]),
+            np.concatenate([self.row_terms[entry_keep], new_terms]),
+            np.concatenate([self.row_counts[entry_keep], new_counts]),
+            np.concatenate([self.row_lengths[keep], new_lengths]),
+        )
+
+    @classmethod
+    def _from_rows(cls, terms: dict[str, int], documents: list[str], title_weight: float, row_ids: np.ndarray,
+                   row_docs: np.ndarray, row_ptr: np.ndarray, row_terms: np.ndarray, row_counts: np.ndarray,
+                   row_lengths: np.ndarray) -> KeywordIndex:
+        """Invert the per-passage word counts into impact-ordered postings."""
+        if len(row_ids) > 1 and not (np.diff(row_ids) > 0).all():
+            raise ValueError("passage ids must be ascending")
+        rows = np.repeat(np.arange(len(row_ids), dtype=np.int32), np.diff(row_ptr))
+        average = float(row_lengths.mean()) if len(row_lengths) else 1.0
+        norm = K1 * (1 - B + B * row_lengths / max(average, 1e-9))
+        impacts = (row_counts * (K1 + 1) / (row_counts + norm[rows])).astype(np.float32)
+        order = np.lexsort((-impacts, row_terms))  # by term, then best passage first
+        post_ptr = np.zeros(len(terms) + 1, dtype=np.int64)
+        np.cumsum(np.bincount(row_terms, minlength=len(terms)), out=post_ptr[1:])
+        return cls(terms, documents, title_weight, row_ids, row_docs, row_ptr.astype(np.int64), row_terms,
+                   row_counts, row_lengths, post_ptr, rows[order], impacts[order])
+
+    def __len__(self) -> int:
+        return len(self.row_ids)
+
+    def doc_ids_of(self, ids: Iterable[int]) -> dict[int, str]:
+        """Map passage ids to their document ids (ids not in the index are left out)."""
+        wanted = np.fromiter(ids, dtype=np.int64)
+        rows = np.minimum(np.searchsorted(self.row_ids, wanted), max(len(self.row_ids) - 1, 0))
+        if not len(self.row_ids):
+            return {}
+        found = self.row_ids[rows] == wanted
+        docs = self.row_docs[rows]
+        return {int(p): self.documents[d] for p, d, ok in zip(wanted, docs, found, strict=True) if ok}
+
+    def search(self, words: Iterable[str], limit: int, champions: int = CHAMPIONS) -> list[tuple[int, float]]:
+        """Return up to `limit` (passage id, BM25 score) pairs for any of `words`, best first."""
+        n = len(self.row_ids)
+        rows, weights = [], []
+        for term in dict.fromkeys(t for w in words for t in tokens(w)):
+            t = self.terms.get(term)
+            if t is None:
+                continue
+            start, end = int(self.post_ptr[t]), int(self.post_ptr[t + 1])
+            if end == start:
+                continue
+            idf = math.log(1 + (n - (end - start) + 0.5) / (end - start + 0.5))
+            end = min(end, start + champions)
+            rows.append(self.post_rows[start:end])
+            weights.append(self.post_impacts[start:end] * np.float32(idf))
+        if not rows:
+            return []
+        unique, inverse = np.unique(np.concatenate(rows), return_inverse=True)
+        scores = np.bincount(inverse, weights=np.concatenate(weights))
+        top = np.argpartition(-scores, limit - 1)[:limit] if len(scores) > limit else np.arange(len(scores))
+        top = top[np.argsort(-scores[top], kind="stable")]
+        return [(int(self.row_ids[unique[i]]), float(scores[i])) for i in top]
+
+    def save(self, folder: Path) -> None:
+        """Write the index as `keywords.*` files in `folder`."""
+        for name in _ARRAYS:
+            np.save(folder / f"keywords.{name}.npy", getattr(self, name))
+        meta = {"title_weight": self.title_weight, "terms": list(self.terms), "documents": self.documents}
+        (folder / META).write_text(json.dumps(meta), encoding="utf-8")
+
+    @classmethod
+    def load(cls, folder: Path) -> KeywordIndex:
+        """Open the index saved in `folder`, memory-mapped (OSError or ValueError if it is broken)."""
+        meta = json.loads((folder / META).read_text(encoding="utf-8"))
+        arrays = {name: np.load(folder / f"keywords.{name}.npy", mmap_mode="r") for name in _ARRAYS}
+        index = cls({t: i for i, t in enumerate(meta["terms"])}, list(meta["documents"]), float(meta["title_weight"]),
+                    **arrays)
+        if len(index.post_ptr) != len(index.terms) + 1 or len(index.row_ptr) != len(index.row_ids) + 1:
+            raise ValueError(f"the keyword index in {folder} is inconsistent")
+        return index
+
+
+def _numbered(documents: dict[str, int], passages: Sequence[Passage]) -> np.ndarray:
+    """The passages' documents as numbers; new documents join `documents`."""
+    return np.array([documents.setdefault(p.doc_id, len(documents)) for p in passages], dtype=np.int32)
+
+
+def _tokenise(terms: dict[str, int], passages: Sequence[Passage],
+              title_weight: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per-passage (row_ptr, term ids, weighted counts, weighted lengths); new terms join `terms`."""
+    ptr, term_ids, counts, lengths = [0], [], [], []
+    for passage in passages:
+        body, head = tokens(passage.text), tokens(passage.title)
+        bag: Counter[str] = Counter(body)
+        for term in head:
+            bag[term] += title_weight
+        for term, count in bag.items():
+            term_ids.append(terms.setdefault(term, len(terms)))
+            counts.append(count)
+        ptr.append(len(term_ids))
+        lengths.append(len(body) + title_weight * len(head))
+    return (np.array(ptr, dtype=np.int64), np.array(term_ids, dtype=np.int32),
+            np.array(counts, dtype=np.float32), np.array(lengths, dtype=np.float32))
