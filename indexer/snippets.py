@@ -8,6 +8,7 @@ sentence closest in meaning (chosen by the Searcher from sentence vectors) is `<
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from html import escape
 
 from indexer.chunk import split_sentences
@@ -18,6 +19,7 @@ _SUFFIXES = ("ations", "ation", "ings", "ing", "ies", "ied", "ers", "ed", "es", 
 MAX_CHARS = 320
 
 
+@lru_cache(maxsize=65536)  # a snippet stems every word of ten passages; words repeat across queries
 def stem(word: str) -> str:
     """A crude English stem, enough to mark "bans" for "ban" and "detained" for "detention"."""
     word = word.lower()
