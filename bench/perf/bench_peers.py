@@ -93,7 +93,9 @@ def run_rightssearch(corpus: list[dict], path: str):  # noqa: ANN201
     from indexer.embed import Embedder
     from indexer.search import Searcher
 
-    data = Path(tempfile.mkdtemp(prefix="rs-peers-"))
+    # RS_PEERS_DATA keeps the data folder (e.g. to run `python -m indexer eval` on it afterwards).
+    data = Path(os.environ.get("RS_PEERS_DATA") or tempfile.mkdtemp(prefix="rs-peers-"))
+    data.mkdir(parents=True, exist_ok=True)
     source = data / "scifact.jsonl"
     source.write_text("".join(json.dumps({"id": d["_id"], "title": d["title"], "body": d["text"]}) + "\n"
                               for d in corpus), encoding="utf-8")
@@ -153,6 +155,7 @@ def main() -> None:
     parser.add_argument("--docs", type=int, default=5183)
     parser.add_argument("--queries", type=int, default=300)
     parser.add_argument("--systems", default="plain,txtai,rightssearch")
+    parser.add_argument("--rs-data", type=Path, help="keep RightsSearch's data folder here (default: temporary)")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
@@ -165,7 +168,8 @@ def main() -> None:
         python = txtai_python() if system == "txtai" else Path(sys.executable)
         out = subprocess.run([str(python), __file__, "--worker", system, "--docs", str(args.docs),
                               "--queries", str(args.queries)], cwd=ROOT, capture_output=True, text=True,
-                             env={**os.environ, "PYTHONPATH": str(ROOT), "TOKENIZERS_PARALLELISM": "false"})
+                             env={**os.environ, "PYTHONPATH": str(ROOT), "TOKENIZERS_PARALLELISM": "false",
+                                  "RS_PEERS_DATA": str(args.rs_data or "")})
         if out.returncode != 0:
             print(f"{system}: failed: {out.stderr.strip().splitlines()[-1:]}")
             continue
