@@ -101,6 +101,8 @@ def test_meaning_sentence_is_the_one_closest_to_the_query(searcher, embedder) ->
     vector = embedder.encode_query("torture of detainees")
     assert searcher._meaning_sentences(texts, "torture of detainees", vector) == [1, None]
     assert searcher._meaning_sentences(texts, "torture of detainees", None) == [None, None]
+    # Only the first result without a query word gets one: each costs an embedding at query time.
+    assert searcher._meaning_sentences([texts[0], texts[0]], "torture of detainees", vector) == [1, None]
 
 
 @pytest.mark.slow
