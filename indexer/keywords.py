@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import math
+from array import array
 import re
 import unicodedata
 from collections import Counter
@@ -187,7 +188,8 @@ def _numbered(documents: dict[str, int], passages: Sequence[Passage]) -> np.ndar
 def _tokenise(terms: dict[str, int], passages: Sequence[Passage],
               title_weight: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Per-passage (row_ptr, term ids, weighted counts, weighted lengths); new terms join `terms`."""
-    ptr, term_ids, counts, lengths = [0], [], [], []
+    # Typed arrays, not lists: a million passages make about 10^8 entries.
+    ptr, term_ids, counts, lengths = array("q", [0]), array("i"), array("f"), array("f")
     for passage in passages:
         body, head = tokens(passage.text), tokens(passage.title)
         bag: Counter[str] = Counter(body)
@@ -198,5 +200,5 @@ def _tokenise(terms: dict[str, int], passages: Sequence[Passage],
             counts.append(count)
         ptr.append(len(term_ids))
         lengths.append(len(body) + title_weight * len(head))
-    return (np.array(ptr, dtype=np.int64), np.array(term_ids, dtype=np.int32),
-            np.array(counts, dtype=np.float32), np.array(lengths, dtype=np.float32))
+    return (np.frombuffer(ptr, dtype=np.int64), np.frombuffer(term_ids, dtype=np.int32),
+            np.frombuffer(counts, dtype=np.float32), np.frombuffer(lengths, dtype=np.float32))
