@@ -183,9 +183,11 @@ def main() -> None:
     t = time.perf_counter()
     exact = [keywords.search(w, 100, champions=len(keywords)) for w in words]
     print(f"keyword search reading every posting: {(time.perf_counter() - t) / len(texts) * 1000:.2f} ms/query")
-    agree = [len({p for p, _ in a[:10]} & {p for p, _ in b[:10]}) / max(1, min(10, len(b)))
-             for a, b in zip(champions, exact, strict=True)]
-    print(f"keyword recall@10 of the champion lists vs every posting: {np.mean(agree):.4f}")
+    # Synthetic passages copy real texts, so many passages tie: one scoring as high as the exact
+    # 10th counts as found (which of several equal copies comes back is arbitrary).
+    agree = [sum(s >= b[min(9, len(b) - 1)][1] - 1e-4 for _, s in a[:10]) / min(10, len(b))
+             for a, b in zip(champions, exact, strict=True) if b]
+    print(f"keyword recall@10 of the champion lists vs every posting (ties count): {np.mean(agree):.4f}")
     proc, startup = serve(args.out, args.port, args.workers)
     try:
         print(f"start-up to first answer ({args.workers} gunicorn workers): {startup:.1f} s")
