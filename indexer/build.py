@@ -199,7 +199,9 @@ def _write_index(folder: Path, documents: list[Document], hashes: dict[str, str]
     ids, vectors, passages = _embed_into(store, 0, documents, settings, embedder, progress)
     store.optimize()
     store.close()
+    started_keywords = time.perf_counter()
     KeywordIndex.build(ids, passages).save(folder)
+    log.info("keyword index: %d passages in %.1f s", len(ids), time.perf_counter() - started_keywords)
     index = FaissStore.build(ids, vectors)
     return _finish(folder, index, len(ids), hashes, fingerprint, settings, embedder, started)
 
