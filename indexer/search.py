@@ -165,13 +165,13 @@ class Searcher:
 
     def rank(self, query: str, k: int = 10, mode: str = "hybrid") -> list[DocHit]:
         """Return the k best documents for `query` as (document id, score, best passage) hits."""
-        return self._rank(query, k, mode)[0]
+        return self._rank(query, k, mode, self._current())[0]
 
-    def _rank(self, query: str, k: int, mode: str) -> tuple[list[DocHit], np.ndarray | None]:
-        """The ranking, and the query vector when one was computed (snippets reuse it)."""
+    def _rank(self, query: str, k: int, mode: str,
+              loaded: _Loaded) -> tuple[list[DocHit], np.ndarray | None]:
+        """The ranking in `loaded`, and the query vector when one was computed (snippets reuse it)."""
         if mode not in MODES:
             raise ValueError(f"mode must be one of {', '.join(MODES)}")
-        loaded = self._current()
         passages = self._passages(loaded)
         keyword_query = KeywordQuery.parse(query)
         # Passages, not documents, come back from each side: dig deep enough to fill k documents.
@@ -242,10 +242,12 @@ class Searcher:
         deep ranking (search_app/results.py) use it, so snippets are made for one page only.
         """
         started = time.perf_counter()
-        hits, vector = self._rank(query, k, mode)
+        # One index for the whole query: passage ids mean nothing in a build swapped in meanwhile.
+        loaded = self._current()
+        hits, vector = self._rank(query, k, mode, loaded)
         if choose is not None:
             hits = choose(hits)
-        passage_rows = self._passages(self._current()).get_many(h.passage_id for h in hits)
+        passage_rows = self._passages(loaded).get_many(h.passage_id for h in hits)
         documents = self.corpus().get_many(h.doc_id for h in hits)
         hits = [h for h in hits if h.doc_id in documents]  # removed from the corpus since the build
         texts = [passage_rows[h.passage_id].text for h in hits]

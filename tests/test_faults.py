@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import os
 import random
+import re
 import signal
 import subprocess
 import sys
@@ -28,7 +29,7 @@ from corpus.documents import Document
 from corpus.fetch import Fetcher, FetchSettings
 from corpus.sources import adhoc_source
 from corpus.store import CorpusStore
-from indexer.build import TMP_PREFIX
+from indexer.build import TMP_PREFIX, build_index, swap_in
 from indexer.manifest import KEYWORDS, MANIFEST, PASSAGES, VECTORS, Manifest
 from indexer.search import Searcher
 from search_app import create_app
@@ -66,16 +67,18 @@ def tmp_builds(data: Path) -> list[Path]:
 
 
 def test_searches_in_flight_during_a_rebuild_all_succeed_and_see_the_new_index(
-        small_data: Path, copy_data) -> None:
+        small_data: Path, copy_data, tmp_path: Path) -> None:
     data = copy_data(small_data)
     shrink(data)
     port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "search_app", "--data", str(data), "--port", str(port), "--workers", "2",
-         "--threads", "2"],
-        cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT), "RIGHTSSEARCH_RATE_LIMIT_PER_MINUTE": "0"},
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
+    server_log = tmp_path / "server.log"
+    with server_log.open("w") as log_file:  # the server keeps its own copy of the descriptor
+        server = subprocess.Popen(
+            [sys.executable, "-m", "search_app", "--data", str(data), "--port", str(port), "--workers", "2",
+             "--threads", "2"],
+            cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT), "RIGHTSSEARCH_RATE_LIMIT_PER_MINUTE": "0"},
+            stdout=subprocess.DEVNULL, stderr=log_file,
+        )
     base = f"http://127.0.0.1:{port}"
     statuses: Counter[str] = Counter()
     stop = threading.Event()
@@ -114,11 +117,36 @@ def test_searches_in_flight_during_a_rebuild_all_succeed_and_see_the_new_index(
         server.terminate()
         server.wait(timeout=30)
 
-    assert set(statuses) == {"200", "health 200"}, statuses
+    assert set(statuses) == {"200", "health 200"}, (statuses, server_log.read_text()[-4000:])
     assert during >= 20, f"only {during} requests ran during the rebuild"
     assert before["documents"] == 40 and after["documents"] == 7  # both workers serve the new index
     assert after["built_at"] != before["built_at"]
     assert found["results"][0]["id"] == "quokka-1"
+
+
+def test_a_query_that_straddles_a_swap_takes_its_passages_from_the_index_it_ranked_in(
+        small_data: Path, copy_data, embedder) -> None:
+    data = copy_data(small_data)
+    shrink(data)
+    settings = load_settings(data)
+    old = settings.index_path.resolve()  # 40 documents, 6 of them still in the corpus
+    build_index(settings, embedder, force=True, progress=False)
+    new = settings.index_path.resolve()  # 7 documents: its passage ids name other passages
+    swap_in(settings, old)
+    searcher = Searcher(settings, embedder)
+
+    def swap_mid_query(hits: list) -> list:
+        swap_in(settings, new)  # lands between ranking and reading the passages
+        return hits
+
+    response = searcher.search("human rights defenders attacked", k=40, choose=swap_mid_query)
+
+    assert len(response.results) == 6
+    for result in response.results:
+        doc = searcher.corpus().get(result.id)
+        words = set(re.findall(r"\w+", f"{doc.title} {doc.body}"))
+        assert set(re.findall(r"\w+", result.passage)) <= words, result.id
+    assert searcher.search("quokka sanctuary rangers", k=1).results[0].id == "quokka-1"
 
 
 # (b) Rebuilds killed at random points.
