@@ -19,12 +19,13 @@ from __future__ import annotations
 
 import json
 import math
-from array import array
 import re
 import unicodedata
+from array import array
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -43,14 +44,12 @@ _ARRAYS = ("row_ids", "row_docs", "row_ptr", "row_terms", "row_counts", "row_len
            "post_impacts")
 _WORD = re.compile(r"\w+", re.UNICODE)
 _stemmer = Stemmer.Stemmer("porter")
-_stems: dict[str, str] = {}
 
 
+# Bounded: a server stems whatever words its users type, for as long as it runs.
+@lru_cache(maxsize=1 << 20)
 def _stem(word: str) -> str:
-    stem = _stems.get(word)
-    if stem is None:
-        stem = _stems[word] = _stemmer.stemWord(word)
-    return stem
+    return _stemmer.stemWord(word)
 
 
 def tokens(text: str) -> list[str]:
