@@ -97,6 +97,10 @@ class Tokenizer:
             out["offset_mapping"] = [e.offsets for e in encodings]
         return {k: v[0] for k, v in out.items()} if single else out
 
+    def get_vocab(self) -> dict[str, int]:
+        """Word piece -> id, as the Hugging Face method."""
+        return self._tok.get_vocab()
+
 
 class OnnxBackend:
     """The model's transformer in ONNX Runtime; tokenising, pooling and normalising as its config says."""

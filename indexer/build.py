@@ -106,6 +106,7 @@ def live_manifest(settings: Settings) -> Manifest | None:
 def build_index(settings: Settings, embedder: Embedder, *, force: bool = False,
                 progress: bool = True) -> BuildResult:
     """Build the index of the whole corpus and make it the live one."""
+    embedder.token_vectors()  # made once per model, so no query waits for it (indexer.meaning)
     with build_lock(settings), _terminate_as_exit():
         remove_stale_builds(settings)
         with CorpusStore(settings.db_path, create=False) as store:
@@ -128,6 +129,7 @@ def update_index(settings: Settings, embedder: Embedder, *, progress: bool = Tru
     Without a live index to start from (or one made with other model or passage settings, or
     before indexes listed their documents) this is a full build.
     """
+    embedder.token_vectors()
     with build_lock(settings), _terminate_as_exit():
         remove_stale_builds(settings)
         current = live_manifest(settings)

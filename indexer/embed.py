@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -17,6 +18,8 @@ import numpy as np
 
 from corpus.config import DEFAULT_MODEL, Settings, load_settings
 from indexer.backends import BACKENDS, Backend, OnnxBackend, TorchBackend, cpu_has_bf16, default_threads
+from indexer.meaning import TokenVectors
+from indexer.onnx_export import onnx_path
 
 log = logging.getLogger(__name__)
 
@@ -51,10 +54,16 @@ class Embedder:
         self.name = model
         self.batch_size = batch_size
         cache = Path(cache_dir) if cache_dir is not None else load_settings().models_path
-        self._backend = _open(resolve_model(model), backend, threads or default_threads(), cache, model)
+        path = resolve_model(model)
+        self._backend = _open(path, backend, threads or default_threads(), cache, model)
         self.backend = self._backend.name
         self.dimension = self._backend.dimension
         self.max_tokens = self._backend.max_tokens
+        # Named like the ONNX export (model digest, backend), so it is remade when either changes.
+        tokens = onnx_path(Path(path), cache, Path(model).name, f"{self.backend}-tokens")
+        self._tokens_file = tokens.with_suffix(".npy")
+        self._token_vectors: TokenVectors | None = None
+        self._tokens_lock = threading.Lock()
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Embedder:
@@ -75,6 +84,13 @@ class Embedder:
             chosen = order[start : start + self.batch_size]
             out[chosen] = self._backend.encode([texts[i] for i in chosen], "document")
         return out
+
+    def token_vectors(self) -> TokenVectors:
+        """The word-piece vectors for meaning highlights (indexer.meaning), made once and cached."""
+        with self._tokens_lock:  # two first queries at once would each spend ~20 s making the table
+            if self._token_vectors is None:
+                self._token_vectors = TokenVectors.cached(self, self._tokens_file)
+            return self._token_vectors
 
     def encode_query(self, text: str) -> np.ndarray:
         """Embed one query (float32, L2-normalised), shape (dimension,)."""

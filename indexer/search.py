@@ -36,9 +36,6 @@ log = logging.getLogger(__name__)
 MODES = ("hybrid", "semantic", "keyword")
 # Passages fetched per side at most (evaluation's k=100 already reaches it).
 MAX_DEPTH = 1000
-# How many results without a query word get their closest-in-meaning sentence marked: each costs
-# about one passage's embedding at query time (30-40 ms here); 3 put the p99 at 310 ms on SciFact.
-MEANING_RESULTS = 1
 
 
 @dataclass(frozen=True)
@@ -263,25 +260,19 @@ class Searcher:
         return SearchResponse(query, mode, round(took, 2), results)
 
     def _meaning_sentences(self, texts: list[str], query: str, vector: np.ndarray | None) -> list[int | None]:
-        """For the top passages where no query word matches, the sentence closest in meaning.
+        """For each passage in which no query word matches, the sentence closest in meaning to the query.
 
-        Sentences are embedded at query time, so only the first `MEANING_RESULTS` such passages
-        get one, in a single batch (docs/retrieval.md).
+        Sentences are compared through the model's word-piece vectors (indexer.meaning), not embedded
+        one by one: that cost 54 ms per passage, so only one result a query could have it.
         """
-        found: list[int | None] = [None] * len(texts)
         if vector is None:
-            return found
+            return [None] * len(texts)
         stems = query_stems(query)
-        wanted = [i for i, text in enumerate(texts)
-                  if not any(word_matches(s, stems) for s in sentences(text))][:MEANING_RESULTS]
-        if not wanted:
-            return found
-        batches = [sentences(texts[i]) for i in wanted]
-        similarity = self.embedder.encode_documents([s for batch in batches for s in batch]) @ vector
-        offset = 0
-        for i, batch in zip(wanted, batches, strict=True):
-            found[i] = int(np.argmax(similarity[offset : offset + len(batch)]))
-            offset += len(batch)
+        found: list[int | None] = []
+        for text in texts:
+            parts = sentences(text)
+            wordless = not any(word_matches(s, stems) for s in parts)
+            found.append(self.embedder.token_vectors().closest(parts, vector) if wordless else None)
         return found
 
 

@@ -51,6 +51,8 @@ class SearchService:
     def warm_up(self) -> None:
         """Load the index and the model now, so the first user does not wait for them."""
         try:
-            self.searcher().embedder.encode_query("warm up")
+            embedder = self.searcher().embedder
+            embedder.encode_query("warm up")
+            embedder.token_vectors()
         except Unavailable:
             pass

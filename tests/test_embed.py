@@ -14,6 +14,7 @@ from corpus.config import load_settings
 from indexer.backends import cpu_has_bf16
 from indexer.embed import Embedder, ModelError
 from indexer.manifest import Manifest
+from indexer.meaning import TokenVectors
 from indexer.onnx_export import onnx_path
 
 
@@ -97,3 +98,15 @@ def test_unknown_or_impossible_backends_are_one_clear_error(tmp_path: Path) -> N
         Embedder(backend="tensorrt")
     with pytest.raises(ModelError, match="needs a local sentence-transformers folder"):
         Embedder(str(tmp_path), backend="onnx-int8", cache_dir=tmp_path)
+
+
+@pytest.mark.slow
+def test_token_vectors_are_cached_and_a_torn_file_is_made_again(embedder: Embedder, tmp_path: Path) -> None:
+    path = tmp_path / "tokens.npy"
+    path.write_bytes(b"\x93NUMPY\x01\x00cut short")  # what a process killed mid-write would leave
+    made = TokenVectors.cached(embedder, path)
+    again = TokenVectors.cached(embedder, path)  # now read from the file
+    assert np.array_equal(np.asarray(again.table), made.table)
+    assert oct(path.stat().st_mode & 0o777) == "0o644"
+    parts = ["The weather was warm that week.", "Guards beat the prisoners in their cells.", "The road was closed."]
+    assert again.closest(parts, embedder.encode_query("torture of detainees")) == 1

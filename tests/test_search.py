@@ -97,12 +97,13 @@ def test_hybrid_finds_both_paraphrases_and_exact_names(searcher) -> None:
 @pytest.mark.slow
 def test_meaning_sentence_is_the_one_closest_to_the_query(searcher, embedder) -> None:
     texts = ["The weather was warm that week. Guards beat the prisoners in their cells. The road was closed.",
-             "Torture of detainees was reported."]
+             "Torture of detainees was reported.",
+             "Inmates said guards had beaten them. The prison canteen serves soup on Fridays."]
     vector = embedder.encode_query("torture of detainees")
-    assert searcher._meaning_sentences(texts, "torture of detainees", vector) == [1, None]
-    assert searcher._meaning_sentences(texts, "torture of detainees", None) == [None, None]
-    # Only the first result without a query word gets one: each costs an embedding at query time.
-    assert searcher._meaning_sentences([texts[0], texts[0]], "torture of detainees", vector) == [1, None]
+    assert searcher._meaning_sentences(texts[:2], "torture of detainees", vector) == [1, None]
+    assert searcher._meaning_sentences(texts[:2], "torture of detainees", None) == [None, None]
+    # Every result without a query word gets one: word-piece vectors make it cheap (indexer.meaning).
+    assert searcher._meaning_sentences([texts[0], texts[2]], "torture of detainees", vector) == [1, 0]
 
 
 @pytest.mark.slow
