@@ -137,8 +137,13 @@ def resolve(name: str) -> str | None:
     names = _names()
     if text in names:
         return names[text]
-    folded = {k.casefold(): v for k, v in names.items()}
-    return folded.get(text.casefold())
+    return _folded_names().get(text.casefold())
+
+
+@lru_cache(maxsize=1)
+def _folded_names() -> dict[str, str]:
+    """`_names` keyed case-insensitively (built once: resolve runs for every tag of every result)."""
+    return {k.casefold(): v for k, v in _names().items()}
 
 
 def mentions(text: str) -> Counter[str]:

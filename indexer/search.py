@@ -181,7 +181,8 @@ class Searcher:
         if mode in ("hybrid", "semantic"):
             vector = self.embedder.encode_query(query)
             scores, ids = loaded.vectors.search(vector, depth)
-            semantic = [(int(i), float(s)) for s, i in zip(scores, ids, strict=True) if i >= 0]
+            found = ids >= 0
+            semantic = list(zip(ids[found].tolist(), scores[found].tolist(), strict=True))
         if keyword_query.phrases:
             # FTS5 finds every passage holding the phrases; they are few, so its scoring is cheap.
             keyword = passages.keyword_search(keyword_query, depth)
