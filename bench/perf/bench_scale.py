@@ -42,7 +42,7 @@ from indexer.build import swap_in  # noqa: E402
 from indexer.chunk import Passage  # noqa: E402
 from indexer.embed import Embedder  # noqa: E402
 from indexer.keywords import KeywordIndex  # noqa: E402
-from indexer.manifest import DOCUMENTS, PASSAGES, VECTORS, Manifest  # noqa: E402
+from indexer.manifest import DOCUMENTS, MANIFEST, PASSAGES, VECTORS, Manifest  # noqa: E402
 from indexer.passages import KeywordQuery, PassageStore  # noqa: E402
 from indexer.vectors import FaissStore, exact_top_k, recall_at_k  # noqa: E402
 
@@ -57,20 +57,17 @@ def queries(limit: int = 200) -> list[str]:
     return texts[:limit]
 
 
-def make_index(source: Path, out: Path, total: int) -> tuple[np.ndarray, Manifest, float]:
-    """Write a scale data folder at `out`; return its vectors, manifest and build seconds."""
+def make_index(source: Path, out: Path, total: int,
+               reuse: bool = False) -> tuple[np.ndarray, Manifest, float]:
+    """Write a scale data folder at `out`; return its vectors, manifest and build seconds.
+
+    With `reuse`, an index already at `out` with `total` passages is kept (its vectors are
+    regenerated: the same seed gives the same ones) and its recorded build time reported.
+    """
     src = load_settings(source)
     live = src.index_path.resolve()
     base = FaissStore.load(live / VECTORS)
     real_ids, real = base.flat_contents()
-    with sqlite3.connect(live / PASSAGES) as conn:
-        rows = {r[0]: r[1:] for r in conn.execute("SELECT id, doc_id, ordinal, title, text FROM passages")}
-    shutil.rmtree(out, ignore_errors=True)
-    settings = load_settings(out)
-    settings.builds_dir.mkdir(parents=True)
-    shutil.copyfile(src.db_path, settings.db_path)
-    folder = settings.builds_dir / "scale"
-    folder.mkdir()
     rng = np.random.default_rng(0)
     started = time.perf_counter()
     centres = np.concatenate([np.arange(len(real)), rng.integers(0, len(real), max(0, total - len(real)))])
@@ -79,6 +76,18 @@ def make_index(source: Path, out: Path, total: int) -> tuple[np.ndarray, Manifes
     noise[: len(real)] = 0
     vectors = real[centres] + noise
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    settings = load_settings(out)
+    if reuse and (settings.index_path / MANIFEST).exists():
+        manifest = Manifest.read(settings.index_path)
+        if manifest.passages == total:
+            return vectors, manifest, manifest.build_seconds
+    with sqlite3.connect(live / PASSAGES) as conn:
+        rows = {r[0]: r[1:] for r in conn.execute("SELECT id, doc_id, ordinal, title, text FROM passages")}
+    shutil.rmtree(out, ignore_errors=True)
+    settings.builds_dir.mkdir(parents=True)
+    shutil.copyfile(src.db_path, settings.db_path)
+    folder = settings.builds_dir / "scale"
+    folder.mkdir()
     store = PassageStore(folder / PASSAGES)
     for start in range(0, len(centres), 50_000):
         chunk = [rows[int(real_ids[c])] for c in centres[start : start + 50_000]]
@@ -154,10 +163,11 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8787)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--reuse", action="store_true", help="keep an index of this size already at --out")
     args = parser.parse_args()
     print(f"scale bench, {args.passages} passages, {os.cpu_count()} cores, "
           f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}")
-    vectors, manifest, seconds = make_index(args.source, args.out, args.passages)
+    vectors, manifest, seconds = make_index(args.source, args.out, args.passages, args.reuse)
     index_dir = load_settings(args.out).index_path.resolve()
     size = {name: (index_dir / name).stat().st_size for name in (VECTORS, PASSAGES)}
     keyword_bytes = sum(p.stat().st_size for p in index_dir.glob("keywords.*"))
@@ -166,6 +176,7 @@ def main() -> None:
           f"passages+FTS5 {size[PASSAGES] / len(vectors):.0f}, keyword index {keyword_bytes / len(vectors):.0f}")
     texts = queries(args.queries)
     embedder = Embedder.from_settings(load_settings(args.out))
+    embedder.token_vectors()  # as `indexer build` does: made once per model, before serving
     qv = np.stack([embedder.encode_query(t) for t in texts])
     store = FaissStore.load(index_dir / VECTORS)
     found = np.stack([store.search(q, 10)[1] for q in qv])
