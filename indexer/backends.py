@@ -127,7 +127,8 @@ class OnnxBackend:
         options.inter_op_num_threads = 1
         options.log_severity_level = 3  # ORT's notes on unused initialisers are not the user's problem
         # Idle ORT threads otherwise spin on the cores after each run, where FAISS searches next:
-        # at 1M passages the vector search took 33 ms after a spinning query embedding, 24 ms without.
+        # at 1M passages the vector search (split over both cores) took 33 ms after a spinning
+        # query embedding, 24 ms without.
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self.session = ort.InferenceSession(str(onnx_file), options, providers=["CPUExecutionProvider"])
         self._inputs = {i.name for i in self.session.get_inputs()}

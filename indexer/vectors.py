@@ -119,7 +119,8 @@ class FaissStore:
         index = faiss.read_index(str(path), flags)
         try:
             # FAISS splits a batch of queries across threads by default, which leaves one query (the
-            # app's case) on one core; splitting its inverted lists uses both (1M passages: 33 -> 24 ms).
+            # app's case) on one core; splitting its inverted lists uses both (1M passages: 33 -> 24 ms,
+            # once ONNX Runtime's idle threads stop spinning on the other core: indexer.backends).
             faiss.extract_index_ivf(index).parallel_mode = 1
         except RuntimeError:
             pass  # flat: nothing to split
