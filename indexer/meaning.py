@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from indexer.onnx_export import cache_lock
 from indexer.passages import STOPWORDS
 
 if TYPE_CHECKING:
@@ -60,23 +61,28 @@ class TokenVectors:
 
     @classmethod
     def cached(cls, embedder: Embedder, path: Path) -> TokenVectors:
-        """The table saved at `path`, or built now and saved there (atomically: workers may race)."""
+        """The table saved at `path`, or built now and saved there, one process at a time."""
         try:
             return cls(np.load(path, mmap_mode="r"), embedder.tokenizer)
         except (OSError, ValueError):
             pass  # not made yet, or a torn file from a killed process: make it again
-        log.info("embedding the model's vocabulary once, for meaning highlights; cached at %s", path)
-        made = cls.build(embedder)
+        made = None
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".tokens-", suffix=".npy",
-                                             delete=False) as tmp:
-                np.save(tmp, made.table)
-            os.chmod(tmp.name, 0o644)  # like the ONNX export beside it, not private to this user
-            os.replace(tmp.name, path)
-        except OSError as exc:  # a read-only models folder still gets highlights, rebuilt per process
+            with cache_lock(path.parent):  # the ONNX export's lock: workers starting together wait
+                try:
+                    return cls(np.load(path, mmap_mode="r"), embedder.tokenizer)  # made meanwhile
+                except (OSError, ValueError):
+                    pass
+                log.info("embedding the model's vocabulary once, for meaning highlights; cached at %s", path)
+                made = cls.build(embedder)
+                with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".tokens-", suffix=".npy",
+                                                 delete=False) as tmp:
+                    np.save(tmp, made.table)
+                os.chmod(tmp.name, 0o644)  # like the ONNX export beside it, not private to this user
+                os.replace(tmp.name, path)
+        except OSError as exc:  # a read-only models folder still gets highlights, made per process
             log.warning("cannot cache the token vectors at %s: %s", path, exc)
-        return made
+        return made if made is not None else cls.build(embedder)
 
     def closest(self, sentences: Sequence[str], query: np.ndarray) -> int:
         """Index of the sentence whose vector has the highest cosine with the query vector."""

@@ -20,7 +20,7 @@ import shutil
 import tempfile
 import warnings
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 log = logging.getLogger(__name__)
@@ -63,13 +63,11 @@ def ensure_onnx(model_dir: Path, cache_dir: Path, name: str, flavour: str) -> Pa
     target = onnx_path(model_dir, cache_dir, name, flavour)
     if target.exists():
         return target
-    try:
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        lock = open(cache_dir / ".export.lock", "w")  # noqa: SIM115 - held across the export
-    except OSError as exc:
-        raise ExportError(f"cannot write the ONNX cache at {cache_dir}: {exc}") from exc
-    with lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+    with ExitStack() as stack:
+        try:
+            stack.enter_context(cache_lock(cache_dir))
+        except OSError as exc:
+            raise ExportError(f"cannot write the ONNX cache at {cache_dir}: {exc}") from exc
         if target.exists():  # another process exported it while we waited
             return target
         log.info("exporting %s to ONNX (%s), once; cached at %s", name, flavour, target)
@@ -82,6 +80,18 @@ def ensure_onnx(model_dir: Path, cache_dir: Path, name: str, flavour: str) -> Pa
             shutil.move(str(fused), target.with_suffix(".part"))
             os.replace(target.with_suffix(".part"), target)
     return target
+
+
+@contextmanager
+def cache_lock(cache_dir: Path) -> Iterator[None]:
+    """Hold the models folder's lock, so two processes (gunicorn workers) never make one file at once.
+
+    OSError if the folder cannot be created or written.
+    """
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    with open(cache_dir / ".export.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
 
 
 def _fused_fp32(model_dir: Path, work: Path) -> Path:
