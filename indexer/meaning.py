@@ -62,17 +62,15 @@ class TokenVectors:
     @classmethod
     def cached(cls, embedder: Embedder, path: Path) -> TokenVectors:
         """The table saved at `path`, or built now and saved there, one process at a time."""
-        try:
-            return cls(np.load(path, mmap_mode="r"), embedder.tokenizer)
-        except (OSError, ValueError):
-            pass  # not made yet, or a torn file from a killed process: make it again
+        saved = cls._saved(embedder, path)
+        if saved is not None:
+            return saved
         made = None
         try:
             with cache_lock(path.parent):  # the ONNX export's lock: workers starting together wait
-                try:
-                    return cls(np.load(path, mmap_mode="r"), embedder.tokenizer)  # made meanwhile
-                except (OSError, ValueError):
-                    pass
+                saved = cls._saved(embedder, path)  # another process may have made it meanwhile
+                if saved is not None:
+                    return saved
                 log.info("embedding the model's vocabulary once, for meaning highlights; cached at %s", path)
                 made = cls.build(embedder)
                 with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".tokens-", suffix=".npy",
@@ -83,6 +81,14 @@ class TokenVectors:
         except OSError as exc:  # a read-only models folder still gets highlights, made per process
             log.warning("cannot cache the token vectors at %s: %s", path, exc)
         return made if made is not None else cls.build(embedder)
+
+    @classmethod
+    def _saved(cls, embedder: Embedder, path: Path) -> TokenVectors | None:
+        """The table at `path`, or None if it is not made yet or torn (a process killed mid-write)."""
+        try:
+            return cls(np.load(path, mmap_mode="r"), embedder.tokenizer)
+        except (OSError, ValueError):
+            return None
 
     def closest(self, sentences: Sequence[str], query: np.ndarray) -> int:
         """Index of the sentence whose vector has the highest cosine with the query vector."""
