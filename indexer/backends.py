@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Protocol
 
@@ -34,7 +36,9 @@ class Backend(Protocol):
     @property
     def tokenizer(self): ...  # noqa: ANN201 - called like a Hugging Face tokenizer
 
-    def encode(self, texts: Sequence[str], kind: str) -> np.ndarray: ...
+    def encode(self, texts: Sequence[str], kind: str, batch_size: int) -> np.ndarray:
+        """Embed texts as "query" or "document", `batch_size` at a time, in the order given."""
+        ...
 
 
 def cpu_has_bf16() -> bool:
@@ -67,11 +71,11 @@ class TorchBackend:
         """The model's Hugging Face tokenizer."""
         return self.model.tokenizer
 
-    def encode(self, texts: Sequence[str], kind: str) -> np.ndarray:
+    def encode(self, texts: Sequence[str], kind: str, batch_size: int) -> np.ndarray:
         """Embed texts as queries or documents (sentence-transformers sorts them by length itself)."""
         encode = self.model.encode_query if kind == "query" else self.model.encode_document
         with self._torch.autocast("cpu", dtype=self._torch.bfloat16, enabled=self.bf16):
-            vectors = encode(list(texts), batch_size=len(texts), normalize_embeddings=True,
+            vectors = encode(list(texts), batch_size=batch_size, normalize_embeddings=True,
                              convert_to_numpy=False, convert_to_tensor=True, show_progress_bar=False)
         return vectors.float().numpy()
 
@@ -106,7 +110,6 @@ class OnnxBackend:
     """The model's transformer in ONNX Runtime; tokenising, pooling and normalising as its config says."""
 
     def __init__(self, model_dir: Path, onnx_file: Path, threads: int, name: str) -> None:
-        import onnxruntime as ort
         from tokenizers import Tokenizer as RustTokenizer
 
         self.name = name
@@ -119,9 +122,23 @@ class OnnxBackend:
         self._tokenizer = Tokenizer(model_dir / "tokenizer.json")
         self._batch_tok = RustTokenizer.from_file(str(model_dir / "tokenizer.json"))
         self._batch_tok.enable_truncation(self.max_tokens)
-        padding = self._batch_tok.padding or {}
-        self._batch_tok.enable_padding(pad_id=padding.get("pad_id", 0),
-                                       pad_token=padding.get("pad_token", "[PAD]"))
+        self._pad_id = int((self._batch_tok.padding or {}).get("pad_id", 0))
+        self._batch_tok.no_padding()  # batches are padded after sorting by length
+        self.threads = threads
+        self.session = self._session(onnx_file, threads)
+        # Bulk embedding runs one single-threaded inference per core instead of one split over all
+        # cores: no per-operator hand-off between threads (1,024 of our passages: 32.5-33.3 vs
+        # 28.5-28.7 passages/s).
+        # Made on first use: a search process embeds one query at a time and never needs it.
+        self._onnx_file = onnx_file
+        self._bulk: object | None = None
+        self._bulk_lock = threading.Lock()
+        self._inputs = {i.name for i in self.session.get_inputs()}
+
+    @staticmethod
+    def _session(onnx_file: Path, threads: int):  # noqa: ANN205 - an onnxruntime.InferenceSession
+        import onnxruntime as ort
+
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
@@ -130,22 +147,51 @@ class OnnxBackend:
         # at 1M passages the vector search (split over both cores) took 33 ms after a spinning
         # query embedding, 24 ms without.
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        self.session = ort.InferenceSession(str(onnx_file), options, providers=["CPUExecutionProvider"])
-        self._inputs = {i.name for i in self.session.get_inputs()}
+        return ort.InferenceSession(str(onnx_file), options, providers=["CPUExecutionProvider"])
 
     @property
     def tokenizer(self) -> Tokenizer:
         """A tokenizer callable like the Hugging Face one (no truncation)."""
         return self._tokenizer
 
-    def encode(self, texts: Sequence[str], kind: str) -> np.ndarray:
-        """Embed one batch; the caller sorts by length so padding stays small."""
+    def encode(self, texts: Sequence[str], kind: str, batch_size: int) -> np.ndarray:
+        """Embed texts in batches of similar token counts, so padding costs about 2% instead of 13%."""
         prompt = self.prompts.get(kind, "")
         encodings = self._batch_tok.encode_batch([prompt + t for t in texts])
-        ids = np.array([e.ids for e in encodings], dtype=np.int64)
-        mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
+        order = np.argsort([-len(e.ids) for e in encodings], kind="stable")
+        batches = [order[start : start + batch_size] for start in range(0, len(order), batch_size)]
+        out = np.empty((len(texts), self.dimension), dtype=np.float32)
+        if len(batches) < 2 or self.threads < 2:
+            for chosen in batches:
+                out[chosen] = self._run(self.session, [encodings[i] for i in chosen])
+            return out
+
+        bulk = self._bulk_session()
+
+        def lane(first: int) -> None:  # ONNX Runtime releases the GIL while it runs
+            for chosen in batches[first :: self.threads]:
+                out[chosen] = self._run(bulk, [encodings[i] for i in chosen])
+
+        with ThreadPoolExecutor(self.threads) as pool:
+            list(pool.map(lane, range(self.threads)))
+        return out
+
+    def _bulk_session(self):  # noqa: ANN202 - an onnxruntime.InferenceSession
+        """One single-threaded session that every lane runs concurrently (ORT allows that)."""
+        with self._bulk_lock:
+            if self._bulk is None:
+                self._bulk = self._session(self._onnx_file, 1)
+            return self._bulk
+
+    def _run(self, session, encodings: list) -> np.ndarray:  # noqa: ANN001 - ORT session, tokenizers encodings
+        """Pad one batch, run the transformer, pool and normalise."""
+        ids = np.full((len(encodings), max(len(e.ids) for e in encodings)), self._pad_id, dtype=np.int64)
+        mask = np.zeros_like(ids)
+        for row, encoding in enumerate(encodings):
+            ids[row, : len(encoding.ids)] = encoding.ids
+            mask[row, : len(encoding.ids)] = 1
         feed = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
-        hidden = self.session.run(None, {k: v for k, v in feed.items() if k in self._inputs})[0]
+        hidden = session.run(None, {k: v for k, v in feed.items() if k in self._inputs})[0]
         vectors = _pool(hidden, mask, self.pooling)
         if self.normalize:
             vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)

@@ -76,14 +76,11 @@ class Embedder:
         """The model's tokenizer, used to bound passages in tokens."""
         return self._backend.tokenizer
 
-    def encode_documents(self, texts: Sequence[str], progress: bool = False) -> np.ndarray:
+    def encode_documents(self, texts: Sequence[str]) -> np.ndarray:
         """Embed passages (float32, L2-normalised), batched by length so padding costs little."""
-        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
-        order = np.argsort([-len(t) for t in texts], kind="stable")
-        for start in range(0, len(order), self.batch_size):
-            chosen = order[start : start + self.batch_size]
-            out[chosen] = self._backend.encode([texts[i] for i in chosen], "document")
-        return out
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        return self._backend.encode(texts, "document", self.batch_size)
 
     def token_vectors(self) -> TokenVectors:
         """The word-piece vectors for meaning highlights (indexer.meaning), made once and cached."""
@@ -94,7 +91,7 @@ class Embedder:
 
     def encode_query(self, text: str) -> np.ndarray:
         """Embed one query (float32, L2-normalised), shape (dimension,)."""
-        return np.ascontiguousarray(self._backend.encode([text], "query")[0], dtype=np.float32)
+        return np.ascontiguousarray(self._backend.encode([text], "query", 1)[0], dtype=np.float32)
 
 
 def _open(path: str, backend: str, threads: int, cache: Path, name: str) -> Backend:

@@ -50,6 +50,17 @@ def test_onnx_backends_agree_with_torch_fp32(backend: str, mean: float, lowest: 
 
 
 @pytest.mark.slow
+def test_bulk_lanes_return_each_vector_in_its_texts_place(texts: list[str]) -> None:
+    """Many batches run as one single-threaded lane per core; order and values match one session."""
+    lanes, single = Embedder(backend="onnx", threads=2), Embedder(backend="onnx", threads=1)
+    lanes.batch_size = single.batch_size = 5  # 48 texts: 10 batches spread over both lanes
+    together = lanes.encode_documents(texts)
+    assert np.allclose(together, single.encode_documents(texts), atol=1e-5)
+    assert np.allclose(together[7], single.encode_documents([texts[7]])[0], atol=1e-5)
+    assert lanes.encode_documents([]).shape == (0, lanes.dimension)
+
+
+@pytest.mark.slow
 def test_bf16_runs_only_where_the_cpu_has_it(texts: list[str], reference: Embedder) -> None:
     embedder = Embedder(backend="torch-bf16")
     assert embedder.backend == ("torch-bf16" if cpu_has_bf16() else "torch")
