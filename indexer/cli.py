@@ -7,6 +7,7 @@ import json
 import logging
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 from corpus.config import add_common_arguments, load_settings, setup_logging
@@ -29,6 +30,17 @@ def cmd_build(args: argparse.Namespace) -> int:
     if not result.skipped:
         print(f"built {m.passages} passages from {m.documents} documents in {m.build_seconds:.1f} s "
               f"({m.passages_per_second:.1f} passages/s) -> {result.path}", file=sys.stderr)
+    return 0
+
+
+def cmd_prepare(args: argparse.Namespace) -> int:
+    """Make the models folder's one-time files, so that no build or first query waits for them."""
+    settings = load_settings(args.data, model=args.model)
+    started = time.perf_counter()
+    embedder = Embedder.from_settings(settings)
+    embedder.token_vectors()
+    print(f"{settings.model} ({embedder.backend}) ready in {time.perf_counter() - started:.1f} s "
+          f"-> {settings.models_path}", file=sys.stderr)
     return 0
 
 
@@ -106,6 +118,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="rebuild even if the index is up to date")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
     p.set_defaults(func=cmd_build)
+
+    p = sub.add_parser("prepare", help="make the models folder's one-time files (build and update do it too)",
+                       description="Export the model to ONNX for the chosen backend and embed its "
+                       "vocabulary for meaning highlights: once per machine and model, cached in the "
+                       "models folder (models_dir setting, default <data>/models). Useful before timing a "
+                       "build, or to bake the files into an image.")
+    p.set_defaults(func=cmd_prepare)
 
     p = sub.add_parser("update", help="index only what changed in the corpus since the last build",
                        description="Embed new and changed documents (by content hash), remove deleted "

@@ -94,6 +94,21 @@ def test_the_export_is_cached_once_and_the_manifest_records_the_backend(embedder
 
 
 @pytest.mark.slow
+def test_prepare_makes_the_models_folder_once(embedder: Embedder, tmp_path: Path) -> None:
+    from indexer.embed import resolve_model
+
+    models = load_settings().models_path  # the session's, already prepared: nothing is remade
+    files = [onnx_path(Path(resolve_model(embedder.name)), models, embedder.name, "int8"),
+             embedder._tokens_file]
+    before = [f.stat().st_mtime_ns for f in files]
+    out = subprocess.run([sys.executable, "-m", "indexer", "prepare", "--data", str(tmp_path)], cwd=ROOT,
+                         capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    assert f"({embedder.backend}) ready in" in out.stderr and str(models) in out.stderr
+    assert [f.stat().st_mtime_ns for f in files] == before
+
+
+@pytest.mark.slow
 def test_answering_a_query_needs_neither_torch_nor_transformers(embedder: Embedder) -> None:
     code = ("import sys; from indexer.embed import Embedder; "
             "Embedder(backend='onnx-int8').encode_query('x'); "
