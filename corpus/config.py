@@ -33,6 +33,12 @@ class Settings:
     semantic_weight: float = 0.5
     # A document scores as its best passage plus this share of each further matching passage.
     passage_bonus: float = 0.1
+    # The relevant set (indexer/relevant.py): a document answers a query when its best passage is at
+    # least this close in meaning (cosine), or its text holds at least `keyword_coverage` of the
+    # query's words weighted by rarity (IDF). Calibrated on our HR training queries for this model
+    # (bench/relevance_calibration.py, docs/retrieval.md); another corpus or model wants its own.
+    semantic_threshold: float = 0.48
+    keyword_coverage: float = 0.4
     # Optional cross-encoder (path or name) reranking the top `rerank_depth` documents; "" = off.
     rerank_model: str = ""
     rerank_depth: int = 20

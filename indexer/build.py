@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypeVar
 
@@ -30,6 +30,7 @@ from corpus.documents import Document
 from corpus.store import CorpusStore, utc_now
 from indexer.chunk import Chunker, Passage
 from indexer.embed import Embedder
+from indexer.fields import DocumentFields, FieldRow, fields_for
 from indexer.keywords import KeywordIndex
 from indexer.manifest import DOCUMENTS, PASSAGES, VECTORS, IndexLoadError, Manifest
 from indexer.passages import PassageStore
@@ -162,7 +163,7 @@ def update_index(settings: Settings, embedder: Embedder, *, progress: bool = Tru
 
 def _in_new_folder(settings: Settings, write: Callable[[Path], T]) -> tuple[Path, T]:
     """Run `write` on a fresh temporary folder, rename it to its final name and swap it in."""
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     tmp = settings.builds_dir / f"{TMP_PREFIX}{stamp}"
     tmp.mkdir()
     try:
@@ -202,8 +203,11 @@ def _write_index(folder: Path, documents: list[Document], hashes: dict[str, str]
     store.optimize()
     store.close()
     started_keywords = time.perf_counter()
-    KeywordIndex.build(ids, passages).save(folder)
-    log.info("keyword index: %d passages in %.1f s", len(ids), time.perf_counter() - started_keywords)
+    keywords = KeywordIndex.build(ids, passages)
+    keywords.save(folder)
+    fields_for(keywords.documents, {d.id: FieldRow.of(d) for d in documents}).save(folder)
+    log.info("keyword index and document fields: %d passages in %.1f s", len(ids),
+             time.perf_counter() - started_keywords)
     index = FaissStore.build(ids, vectors)
     return _finish(folder, index, len(ids), hashes, fingerprint, settings, embedder, started)
 
@@ -221,8 +225,12 @@ def _apply_changes(live: Path, folder: Path, documents: list[Document], gone: li
     index.remove(np.array(stale, dtype=np.int64))
     ids, vectors, passages = _embed_into(store, store.max_id() + 1, documents, settings, embedder, progress)
     index.add(ids, vectors)
-    keywords = KeywordIndex.load(live).updated(stale, ids, passages)
+    previous = KeywordIndex.load(live)
+    known = DocumentFields.load(live).rows_by_id(previous.documents)
+    known.update((d.id, FieldRow.of(d)) for d in documents)
+    keywords = previous.updated(stale, ids, passages)
     keywords.save(folder)
+    fields_for(keywords.documents, known).save(folder)
     total = store.count()
     store.close()
     if len(index) != total or len(keywords) != total:

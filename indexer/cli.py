@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import html
 import json
 import logging
 import sys
@@ -11,12 +12,12 @@ import time
 from pathlib import Path
 
 from corpus.config import add_common_arguments, load_settings, setup_logging
-from corpus.store import CorpusError
+from corpus.store import CorpusError, CorpusStore
 from indexer.build import BuildBusy, build_index, update_index
 from indexer.embed import Embedder, ModelError
 from indexer.eval import EvalInputError, load_qrels, load_queries, run_queries, score_run, write_trec_run
 from indexer.manifest import IndexLoadError
-from indexer.search import MODES, Searcher
+from indexer.search import MODES, Query, Searcher
 
 log = logging.getLogger("indexer")
 
@@ -56,39 +57,59 @@ def cmd_update(args: argparse.Namespace) -> int:
 
 
 def cmd_search(args: argparse.Namespace) -> int:
-    """Print the best documents for a query."""
+    """Print the best documents for a query, and how many answer it."""
     settings = load_settings(args.data, model=args.model)
     if not args.query.strip():
         log.error("the query is empty")
         return 2
-    response = Searcher(settings).search(args.query, k=args.k, mode=args.mode)
+    searcher = Searcher(settings)
+    ranking = searcher.search(Query(args.query, args.mode))
+    matches = ranking.matches(range(min(args.k, ranking.total)))
+    snippets = searcher.describe(ranking, matches)
+    with CorpusStore(settings.db_path, create=False) as corpus:
+        documents = corpus.get_many(m.doc_id for m in matches)
+    rows = []
+    for match, snippet in zip(matches, snippets, strict=True):
+        doc = documents.get(match.doc_id)
+        if doc is not None:
+            rows.append({"rank": match.rank, "id": doc.id, "url": doc.url, "title": doc.title, "date": doc.date,
+                         "source": doc.source, "score": round(match.score, 6), "snippet": snippet.html,
+                         "passage": snippet.passage, "countries": list(match.fields.countries),
+                         "tags": list(match.fields.tags)})
     if args.json:
-        print(json.dumps({"query": response.query, "mode": response.mode, "took_ms": response.took_ms,
-                          "results": [r.to_json() for r in response.results]}, ensure_ascii=False))
+        print(json.dumps({"query": args.query, "mode": args.mode, "took_ms": round(ranking.took_ms, 2),
+                          "total": ranking.total, "total_relation": ranking.relation, "results": rows},
+                         ensure_ascii=False))
         return 0
-    for rank, r in enumerate(response.results, start=1):
-        print(f"{rank:2}. {r.title}  [{r.date or 'undated'} · {r.source}]  score {r.score:.4f}")
-        if r.url:
-            print(f"    {r.url}")
-        plain = r.snippet.replace("<mark>", "").replace("</mark>", "")
-        print(textwrap.indent(textwrap.fill(plain, 100), "    "))
-    print(f"{len(response.results)} results in {response.took_ms:.0f} ms ({response.mode})", file=sys.stderr)
+    for row in rows:
+        print(f"{row['rank']:2}. {row['title']}  [{row['date'] or 'undated'} · {row['source']}]  "
+              f"score {row['score']:.4f}")
+        if row["url"]:
+            print(f"    {row['url']}")
+        plain = row["snippet"].replace('<mark class="meaning">', "").replace("<mark>", "").replace("</mark>", "")
+        print(textwrap.indent(textwrap.fill(html.unescape(plain), 100), "    "))
+    more = "+" if ranking.relation == "gte" else ""
+    print(f"{ranking.total}{more} documents match; {len(rows)} shown, ranked in {ranking.took_ms:.0f} ms "
+          f"({args.mode})" if ranking.total else f"nothing close to {args.query!r} was found ({args.mode})",
+          file=sys.stderr)
     return 0
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
     """Score each mode against judged queries (BEIR files); optionally write TREC run files."""
     settings = load_settings(args.data, model=args.model, semantic_weight=args.semantic_weight,
-                             passage_bonus=args.passage_bonus)
+                             passage_bonus=args.passage_bonus, semantic_threshold=args.semantic_threshold,
+                             keyword_coverage=args.keyword_coverage)
     queries, qrels = load_queries(args.queries), load_qrels(args.qrels)
     embedder = Embedder(settings.model, settings.batch_size, threads=args.threads,
                         backend=settings.embed_backend, cache_dir=settings.models_path)
     searcher = Searcher(settings, embedder)
     print(f"{args.queries.name} / {args.qrels.name}: semantic_weight {settings.semantic_weight}, "
-          f"passage_bonus {settings.passage_bonus}")
+          f"passage_bonus {settings.passage_bonus}, semantic_threshold {settings.semantic_threshold}, "
+          f"keyword_coverage {settings.keyword_coverage}")
     for mode in args.mode or MODES:
         def ranker(text: str, depth: int, mode: str = mode) -> list[tuple[str, float]]:
-            return [(h.doc_id, h.score) for h in searcher.rank(text, depth, mode)]
+            return [(m.doc_id, m.score) for m in searcher.rank(text, depth, mode)]
 
         run, ms = run_queries(ranker, queries, qrels)
         print(score_run(mode, run, qrels, args.k, ms).line(), flush=True)
@@ -151,6 +172,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="write a TREC run file (one per mode, FILE.<mode>.ext, when several)")
     p.add_argument("--semantic-weight", type=float, help="override the semantic_weight setting")
     p.add_argument("--passage-bonus", type=float, help="override the passage_bonus setting")
+    p.add_argument("--semantic-threshold", type=float,
+                   help="override the semantic_threshold setting (cosine a document needs to join the set)")
+    p.add_argument("--keyword-coverage", type=float,
+                   help="override the keyword_coverage setting (share of the query's words a document needs)")
     p.add_argument("--threads", type=int, help="threads for query encoding (default: all cores; "
                    "1 is much faster on a busy machine)")
     p.set_defaults(func=cmd_eval)

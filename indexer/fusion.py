@@ -1,74 +1,80 @@
-"""From passage rankings to one document ranking: normalise, group by document, fuse the modes.
+"""From passage rankings to document scores: normalise, group by document, fuse the modes.
 
-Keyword (BM25) and vector (cosine) scores live on different scales, so each ranking is first
-min-max normalised over its top `WINDOW` passages. A document scores as its best passage, plus a
-small bonus for each further passage that matched (`passage_bonus`). The two document rankings
-are then fused by a weighted sum of the normalised scores (`semantic_weight`); a document that one
-side did not return gets 0 from that side. Pure functions: the Searcher feeds them, tests check them.
+Keyword (BM25) and vector (cosine) scores live on different scales, so each passage ranking is
+first min-max normalised over its top `WINDOW` passages. A document scores as its best passage,
+plus a small bonus for each further passage that matched (`passage_bonus`). The two sides are
+then fused by a weighted sum of the normalised scores (`semantic_weight`); a document that one
+side did not reach gets 0 from that side. Everything is arrays indexed by document number, so a
+result set of the whole corpus costs a few vector operations. Pure functions: the relevant-set
+code feeds them, tests check them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+
+import numpy as np
 
 # Passages per side over which scores are normalised: the depth the app always retrieves.
 WINDOW = 100
 
 
 @dataclass(frozen=True)
-class DocHit:
-    """A document in a ranking: its score and the passage that scored best for it."""
+class Side:
+    """One side's view of every document: its score, best raw passage score and that passage."""
 
-    doc_id: str
-    score: float
-    passage_id: int
+    score: np.ndarray  # float64: normalised best passage + bonus x the others; 0 where not reached
+    raw: np.ndarray  # float64: the best passage's own score (cosine or BM25); -inf where not reached
+    passage: np.ndarray  # int64: the best passage's id; -1 where not reached
+
+    @classmethod
+    def empty(cls, documents: int) -> Side:
+        """A side that reached no document."""
+        return cls(np.zeros(documents), np.full(documents, -np.inf), np.full(documents, -1, dtype=np.int64))
+
+    @property
+    def reached(self) -> np.ndarray:
+        """Which documents this side scored at all."""
+        return self.passage >= 0
 
 
-def normalise(ranking: Sequence[tuple[int, float]], window: int = WINDOW) -> list[tuple[int, float]]:
-    """Min-max scale scores so the top one is 1 and the `window`-th is 0 (deeper ones clip to 0).
+def scale(scores: np.ndarray, window: int = WINDOW) -> tuple[float, float]:
+    """(low, high): the `window`-th best and the best of descending scores, the ends of the unit range."""
+    head = scores[:window]
+    return (float(head.min()), float(head.max())) if len(head) else (0.0, 0.0)
 
-    A fixed window keeps the scale independent of how deep the caller dug (k=10 in the app, 100
-    in evaluation), so the top of the fused ranking is the same either way.
+
+def normalise(scores: np.ndarray, ends: tuple[float, float]) -> np.ndarray:
+    """Min-max scale scores so `high` becomes 1 and `low` 0 (lower ones clip to 0).
+
+    The ends come from a fixed window of the unfiltered ranking, so the scale depends neither on
+    how deep the caller dug nor on the filters: a filter narrows a ranking, it never reorders it.
     """
-    if not ranking:
-        return []
-    head = [s for _, s in ranking[:window]]
-    low, high = min(head), max(head)
-    span = high - low
-    return [(pid, max(0.0, (s - low) / span) if span > 0 else 1.0) for pid, s in ranking]
+    low, high = ends
+    if high - low <= 0:
+        return np.ones(len(scores))
+    return np.maximum(0.0, (scores.astype(np.float64) - low) / (high - low))
 
 
-def group(ranking: Sequence[tuple[int, float]], doc_of: Mapping[int, str], bonus: float = 0.0) -> list[DocHit]:
-    """Collapse a (passage id, score) ranking into documents: best passage plus `bonus` x the others."""
-    best: dict[str, DocHit] = {}
-    extra: dict[str, float] = {}
-    for pid, score in ranking:
-        doc_id = doc_of.get(pid)
-        if doc_id is None:
-            continue
-        seen = best.get(doc_id)
-        if seen is None or score > seen.score:
-            if seen is not None:
-                extra[doc_id] = extra.get(doc_id, 0.0) + seen.score
-            best[doc_id] = DocHit(doc_id, score, pid)
-        else:
-            extra[doc_id] = extra.get(doc_id, 0.0) + score
-    hits = [DocHit(h.doc_id, h.score + bonus * extra.get(h.doc_id, 0.0), h.passage_id) for h in best.values()]
-    return sorted(hits, key=lambda h: -h.score)
+def group(passages: np.ndarray, docs: np.ndarray, scores: np.ndarray, documents: int, bonus: float,
+          ends: tuple[float, float]) -> Side:
+    """Collapse a passage ranking (ids, their document numbers, scores; best first) into documents."""
+    side = Side.empty(documents)
+    if not len(passages):
+        return side
+    normalised = normalise(scores, ends)
+    # The ranking is best first, so a document's first occurrence is its best passage.
+    owners, first = np.unique(docs, return_index=True)
+    total = np.bincount(docs, weights=normalised, minlength=documents)
+    side.score[owners] = normalised[first] + bonus * (total[owners] - normalised[first])
+    side.raw[owners] = scores[first]
+    side.passage[owners] = passages[first]
+    return side
 
 
-def fuse(semantic: Sequence[DocHit], keyword: Sequence[DocHit], semantic_weight: float) -> list[DocHit]:
-    """Weighted sum of two document rankings' scores; the snippet passage comes from the stronger side."""
-    fused: dict[str, DocHit] = {}
-    for hits, weight in ((semantic, semantic_weight), (keyword, 1.0 - semantic_weight)):
-        for hit in hits:
-            share = weight * hit.score
-            seen = fused.get(hit.doc_id)
-            if seen is None:
-                fused[hit.doc_id] = DocHit(hit.doc_id, share, hit.passage_id)
-            else:
-                # Keep the passage of whichever side contributes more: it best explains the match.
-                passage = hit.passage_id if share > seen.score else seen.passage_id
-                fused[hit.doc_id] = DocHit(hit.doc_id, seen.score + share, passage)
-    return sorted(fused.values(), key=lambda h: -h.score)
+def fuse(semantic: Side, keyword: Side, semantic_weight: float) -> tuple[np.ndarray, np.ndarray]:
+    """(score, best passage) per document: the weighted sum of both sides' scores, and the passage of
+    the side that contributes more (it best explains the match)."""
+    sem_share, kw_share = semantic_weight * semantic.score, (1.0 - semantic_weight) * keyword.score
+    from_keyword = ~semantic.reached | (keyword.reached & (kw_share > sem_share))
+    return sem_share + kw_share, np.where(from_keyword, keyword.passage, semantic.passage)

@@ -7,11 +7,13 @@ from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
 # 2: the keyword index moved from FTS5 ranking to indexer/keywords.py files
-FORMAT = 2
+# 3: document fields (date, source, countries, themes) stored for filters and facets (indexer/fields.py)
+FORMAT = 3
 MANIFEST = "manifest.json"
 VECTORS = "vectors.faiss"
 PASSAGES = "passages.sqlite3"
 KEYWORDS = "keywords.json"  # the keyword index's terms; its arrays are keywords.*.npy
+FIELDS = "fields.json"  # the document fields' vocabularies; their arrays are fields.*.npy
 DOCUMENTS = "documents.json"  # {document id: content hash} the index was made from, for updates
 
 
@@ -56,7 +58,7 @@ class Manifest:
             raise IndexLoadError(f"the index manifest {path} is unreadable: {exc}") from exc
         if manifest.format != FORMAT:
             raise IndexLoadError(f"index at {folder} has format {manifest.format}, expected {FORMAT}; rebuild it")
-        for name in (VECTORS, PASSAGES, KEYWORDS):
+        for name in (VECTORS, PASSAGES, KEYWORDS, FIELDS):
             if not (folder / name).exists():
                 raise IndexLoadError(f"index at {folder} is incomplete: {name} is missing; rebuild it")
         return manifest

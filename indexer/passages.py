@@ -53,14 +53,6 @@ class KeywordQuery:
         words = tuple(dict.fromkeys(w for w in _WORD.findall(rest.lower()) if w not in STOPWORDS))
         return cls(words, tuple(p for p in phrases if p))
 
-    def fts(self) -> str | None:
-        """The FTS5 MATCH expression: every phrase required, the words ranked by BM25."""
-        required = " AND ".join(f'"{p}"' for p in self.phrases)
-        optional = " OR ".join(f'"{w}"' for w in self.words)
-        if required and optional:
-            return f"({required}) AND ({optional} OR {required})"
-        return required or optional or None
-
 
 class PassageStore:
     """Passages with their text and a BM25 keyword index, in one SQLite file."""
@@ -136,26 +128,11 @@ class PassageStore:
         )
         return {r[0]: Passage(r[1], r[2], r[4], r[3]) for r in rows}
 
-    def docs_with_phrase(self, phrase: str) -> set[str]:
-        """Ids of the documents with a passage matching `phrase` (FTS5 tokens, so stemmed and caseless)."""
+    def passages_with_phrase(self, phrase: str) -> list[tuple[str, str, str]]:
+        """(document id, title, text) of the passages matching `phrase` (FTS5 tokens: stemmed, caseless)."""
         rows = self.conn.execute(
-            "SELECT DISTINCT p.doc_id FROM passages_fts JOIN passages p ON p.id = passages_fts.rowid"
+            "SELECT p.doc_id, p.title, p.text FROM passages_fts JOIN passages p ON p.id = passages_fts.rowid"
             " WHERE passages_fts MATCH ?",
             (f'"{phrase}"',),
         )
-        return {r[0] for r in rows}
-
-    def keyword_search(self, query: KeywordQuery, limit: int, title_weight: float = 0.5) -> list[tuple[int, float]]:
-        """Return (passage id, BM25 score) pairs, best first; higher scores are better.
-
-        `title_weight` scales title matches against body matches (weight 1) in BM25.
-        """
-        expression = query.fts()
-        if expression is None:
-            return []
-        rows = self.conn.execute(
-            "SELECT rowid, -bm25(passages_fts, ?, 1.0) AS score FROM passages_fts"
-            " WHERE passages_fts MATCH ? ORDER BY score DESC LIMIT ?",
-            (float(title_weight), expression, limit),
-        )
-        return [(int(r[0]), float(r[1])) for r in rows]
+        return rows.fetchall()

@@ -8,8 +8,12 @@ sentence closest in meaning (chosen by the Searcher from sentence vectors) is `<
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from html import escape
+
+import numpy as np
 
 from indexer.chunk import split_sentences
 from indexer.passages import STOPWORDS
@@ -92,3 +96,29 @@ def highlight(text: str, stems: set[str]) -> str:
             last = match.end()
     out.append(escape(text[last:]))
     return "".join(out)
+
+
+@dataclass(frozen=True)
+class Snippet:
+    """What a result shows of its matched passage: the passage and the marked window of it."""
+
+    passage: str
+    html: str
+
+
+# Given a passage's sentences and the query vector, the sentence closest in meaning (indexer.meaning).
+Closest = Callable[[Sequence[str], np.ndarray], int | None]
+
+
+def snippets_for(passages: Sequence[str], query: str, vector: np.ndarray | None,
+                 closest: Closest | None) -> list[Snippet]:
+    """A snippet of each passage; where none of the query's words occurs, the sentence closest in
+    meaning is marked instead (when the query was embedded), so readers see why it was returned."""
+    stems = query_stems(query)
+    found = []
+    for text in passages:
+        parts = sentences(text)
+        wordless = not any(word_matches(s, stems) for s in parts)
+        meaning = closest(parts, vector) if wordless and closest is not None and vector is not None else None
+        found.append(Snippet(text, make_snippet(text, query, meaning=meaning)))
+    return found

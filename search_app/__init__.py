@@ -19,6 +19,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         MODEL=None,
         MAX_QUERY_CHARS=500,
         DEFAULT_K=10,
+        EXPORT_LIMIT=1000,  # rows of a CSV or JSON export at most; a cut export says so
         WARM_UP=True,
         JSON_SORT_KEYS=False,
         # Protection (search_app/protect.py); limits are per worker process. 0 turns the rate limit off.

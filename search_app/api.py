@@ -6,9 +6,8 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from indexer.filters import facts_of
-from indexer.similar import similar_documents
 from search_app.params import BadParameter, parse_k, parse_search
-from search_app.results import find, hit_json, provenance
+from search_app.results import find, provenance, similar_documents
 from search_app.service import SearchService, Unavailable
 
 bp = Blueprint("api", __name__)
@@ -25,19 +24,19 @@ def _service() -> SearchService:
 
 @bp.get("/api/search")
 def search() -> Response | tuple[Response, int]:
-    """Rank documents for `q`, narrowed by filters; one page of them, with facets over all of them."""
+    """The documents answering `q` within the filters: one page of them, counts and facets over all."""
     try:
         params = parse_search(request.args, current_app.config["MAX_QUERY_CHARS"],
                               current_app.config["DEFAULT_K"])
-        found = find(_service().searcher(), params)
+        found = find(_service().searcher(), _service().corpus(), params)
     except BadParameter as exc:
         return error_response(400, str(exc))
     except Unavailable as exc:
         return error_response(503, f"search is unavailable: {exc}")
     return jsonify(
-        query=params.q, mode=params.mode, took_ms=found.took_ms, total=found.total, page=params.page,
-        per_page=params.per_page, pages=found.pages, sort=params.sort,
-        results=[hit_json(h, r) for h, r in zip(found.hits, found.results, strict=True)], facets=found.facets,
+        query=params.q, mode=params.mode, took_ms=found.took_ms, total=found.total,
+        total_relation=found.relation, page=params.page, per_page=params.per_page, pages=found.pages,
+        sort=params.sort, results=[r.to_json() for r in found.results], facets=found.facets,
     )
 
 
@@ -45,7 +44,7 @@ def search() -> Response | tuple[Response, int]:
 def document(doc_id: str) -> Response | tuple[Response, int]:
     """One document with its full text, countries, themes and provenance."""
     try:
-        doc = _service().searcher().corpus().get(doc_id)
+        doc = _service().corpus().get(doc_id)
     except Unavailable as exc:
         return error_response(503, f"search is unavailable: {exc}")
     if doc is None:
@@ -66,22 +65,16 @@ def similar(doc_id: str) -> Response | tuple[Response, int]:
     """The releases closest in meaning to one document."""
     try:
         k = parse_k(request.args, current_app.config["DEFAULT_K"])
-        searcher = _service().searcher()
-        doc = searcher.corpus().get(doc_id)
+        corpus = _service().corpus()
+        doc = corpus.get(doc_id)
         if doc is None:
             return error_response(404, f"no document with id {doc_id!r}")
-        found = similar_documents(searcher, doc, k)
+        found = similar_documents(_service().searcher(), corpus, doc, k)
     except BadParameter as exc:
         return error_response(400, str(exc))
     except Unavailable as exc:
         return error_response(503, f"search is unavailable: {exc}")
-    documents = searcher.corpus().get_many(r.id for r in found)
-    results = []
-    for result in found:
-        facts = facts_of(documents[result.id]) if result.id in documents else None
-        results.append({**result.to_json(), "countries": list(facts.countries) if facts else [],
-                        "tags": list(facts.tags) if facts else []})
-    return jsonify(id=doc.id, title=doc.title, results=results)
+    return jsonify(id=doc.id, title=doc.title, results=[r.to_json() for r in found])
 
 
 @bp.get("/healthz")
@@ -89,6 +82,7 @@ def healthz() -> Response | tuple[Response, int]:
     """Whether the index is loaded, and how big it is."""
     try:
         manifest = _service().searcher().manifest
+        _service().corpus()  # results need the documents too
     except Unavailable as exc:
         return jsonify(ok=False, status=503, index_loaded=False, error=str(exc)), 503
     return jsonify(

@@ -8,22 +8,22 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable
+from collections.abc import Sequence
 
-from indexer.filters import Hit
+from search_app.results import Result
 
 COLUMNS = ("rank", "id", "url", "title", "date", "source", "countries", "tags", "score",
            "captured_at", "content_hash")
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def export_row(hit: Hit) -> dict:
+def export_row(result: Result) -> dict:
     """One result as an export record."""
-    doc = hit.document
+    doc, match = result.document, result.match
     return {
-        "rank": hit.rank, "id": doc.id, "url": doc.url, "title": doc.title, "date": doc.date,
-        "source": doc.source, "countries": list(hit.facts.countries), "tags": list(hit.facts.tags),
-        "score": round(hit.score, 6), "captured_at": doc.captured_at,
+        "rank": match.rank, "id": doc.id, "url": doc.url, "title": doc.title, "date": doc.date,
+        "source": doc.source, "countries": list(match.fields.countries), "tags": list(match.fields.tags),
+        "score": round(match.score, 6), "captured_at": doc.captured_at,
         "content_hash": doc.metadata.get("content_hash") or doc.content_hash,
     }
 
@@ -36,13 +36,16 @@ def neutralise(cell: object) -> str:
     return "'" + text if text.startswith(_FORMULA_STARTS) else text
 
 
-def to_csv(hits: Iterable[Hit]) -> str:
-    """A header and one row per hit; list fields joined with '; '."""
+def to_csv(results: Sequence[Result], total: int) -> str:
+    """A header and one row per result (list fields joined with '; '); when the export holds fewer
+    rows than the search's `total`, a last comment row says so, so a cut export is never silent."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(COLUMNS)
-    for hit in hits:
-        row = export_row(hit)
+    for result in results:
+        row = export_row(result)
         writer.writerow(neutralise("; ".join(v) if isinstance(v, list) else v) for v in
                         (row[c] for c in COLUMNS))
+    if len(results) < total:
+        writer.writerow([f"# truncated: {len(results)} of {total} results exported; narrow the search for the rest"])
     return out.getvalue()

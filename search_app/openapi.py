@@ -21,21 +21,34 @@ ERROR = {
     "required": ["ok", "status", "error"],
     "properties": {"ok": {"const": False}, "status": {"type": "integer"}, "error": {"type": "string"}},
 }
+STRINGS = {"type": "array", "items": {"type": "string"}}
+COUNTS = {"type": "object", "additionalProperties": {"type": "integer"}}
 RESULT = {
     "type": "object",
-    "required": ["id", "url", "title", "date", "source", "score", "snippet", "passage"],
+    "required": ["rank", "id", "url", "title", "date", "source", "score", "snippet", "passage", "countries", "tags"],
     "properties": {
+        "rank": {"type": "integer", "description": "1-based position in the relevance ranking"},
         "id": {"type": "string"}, "url": {"type": "string"}, "title": {"type": "string"},
         "date": {"type": ["string", "null"]}, "source": {"type": "string"}, "score": {"type": "number"},
         "snippet": {"type": "string", "description": "escaped text; only <mark> tags are markup"},
-        "passage": {"type": "string"}, "tags": {"type": "array", "items": {"type": "string"}},
+        "passage": {"type": "string"}, "countries": STRINGS, "tags": STRINGS,
     },
 }
 SEARCH = {
     "type": "object",
-    "required": ["query", "mode", "took_ms", "results"],
-    "properties": {"query": {"type": "string"}, "mode": {"type": "string"}, "took_ms": {"type": "number"},
-                   "results": {"type": "array", "items": {"$ref": "#/components/schemas/Result"}}},
+    "required": ["query", "mode", "took_ms", "total", "total_relation", "page", "per_page", "pages", "sort",
+                 "results", "facets"],
+    "properties": {
+        "query": {"type": "string"}, "mode": {"type": "string"}, "took_ms": {"type": "number"},
+        "total": {"type": "integer", "description": "documents answering the query within the filters"},
+        "total_relation": {"type": "string", "enum": ["eq", "gte"],
+                           "description": "eq: total is exact; gte: a lower bound (approximate vector index)"},
+        "page": {"type": "integer"}, "per_page": {"type": "integer"}, "pages": {"type": "integer"},
+        "sort": {"type": "string"},
+        "results": {"type": "array", "items": {"$ref": "#/components/schemas/Result"}},
+        "facets": {"type": "object", "description": "counts over the whole relevant set",
+                   "properties": {name: COUNTS for name in ("source", "country", "tag", "year")}},
+    },
 }
 
 

@@ -11,15 +11,13 @@ from dataclasses import replace
 from urllib.parse import urlencode
 
 from flask import Blueprint, Response, current_app, render_template, request, url_for
-from markupsafe import Markup
 
 from corpus.countries import display_names
 from indexer.filters import Filters, facts_of
-from indexer.similar import similar_documents
 from search_app.export import export_row, to_csv
 from search_app.feeds import MAX_ENTRIES, atom_feed
 from search_app.params import BadParameter, SearchParams, parse_search
-from search_app.results import ResultPage, find, provenance
+from search_app.results import ResultPage, find, find_all, provenance, similar_documents
 from search_app.service import SearchService, Unavailable
 from search_app.timeline import Timeline, render
 
@@ -63,7 +61,7 @@ def index() -> str | tuple[str, int]:
         return render_template("search.html", params=None, found=None, examples=EXAMPLES)
     try:
         params = _parse()
-        found = find(_service().searcher(), params)
+        found = find(_service().searcher(), _service().corpus(), params)
     except BadParameter as exc:
         return render_template("search.html", params=None, found=None, examples=EXAMPLES,
                                error=str(exc), q=request.args.get("q", "")), 400
@@ -73,7 +71,7 @@ def index() -> str | tuple[str, int]:
         "search.html", params=params, found=found, facets=_sidebar(params, found), chips=_chips(params),
         country_names=display_names(),
         clear=Filters(),
-        timeline=_timeline(params, found), snippets=[Markup(r.snippet) for r in found.results],
+        timeline=_timeline(params, found),
         url=lambda **changes: search_url(params, **changes),
     )
 
@@ -135,11 +133,11 @@ def _timeline(params: SearchParams, found: ResultPage) -> Timeline | None:
 def document(doc_id: str) -> str | tuple[str, int]:
     """One document: its text, what it is about, where it came from, and similar releases."""
     try:
-        searcher = _service().searcher()
-        doc = searcher.corpus().get(doc_id)
+        corpus = _service().corpus()
+        doc = corpus.get(doc_id)
         if doc is None:
             return error_page(404, "There is no document with that id.")
-        similar = similar_documents(searcher, doc, SIMILAR)
+        similar = similar_documents(_service().searcher(), corpus, doc, SIMILAR)
     except Unavailable as exc:
         return error_page(503, f"Search is unavailable right now: {exc}")
     paragraphs = [p.strip() for p in doc.body.split("\n\n") if p.strip()]
@@ -151,24 +149,23 @@ def document(doc_id: str) -> str | tuple[str, int]:
 def similar(doc_id: str) -> str | tuple[str, int]:
     """The releases closest in meaning to one document."""
     try:
-        searcher = _service().searcher()
-        doc = searcher.corpus().get(doc_id)
+        corpus = _service().corpus()
+        doc = corpus.get(doc_id)
         if doc is None:
             return error_page(404, "There is no document with that id.")
-        results = similar_documents(searcher, doc, current_app.config["DEFAULT_K"])
-        documents = searcher.corpus().get_many(r.id for r in results)
+        results = similar_documents(_service().searcher(), corpus, doc, current_app.config["DEFAULT_K"])
     except Unavailable as exc:
         return error_page(503, f"Search is unavailable right now: {exc}")
-    facts = {i: facts_of(d) for i, d in documents.items()}
-    return render_template("similar.html", doc=doc, results=results, facts=facts)
+    return render_template("similar.html", doc=doc, results=results)
 
 
 @bp.get("/feed")
 def feed() -> Response | tuple[str, int]:
-    """An Atom feed of a search with its filters, newest first."""
+    """An Atom feed of a search with its filters: the newest of the whole relevant set."""
     try:
         params = _parse()
-        found = find(_service().searcher(), replace(params, k=MAX_ENTRIES, page=1, sort="date"))
+        _, results = find_all(_service().searcher(), _service().corpus(), replace(params, sort="date"),
+                              limit=MAX_ENTRIES)
     except BadParameter as exc:
         return error_page(400, str(exc))
     except Unavailable as exc:
@@ -176,7 +173,7 @@ def feed() -> Response | tuple[str, int]:
     host = request.host_url.rstrip("/")
     body = atom_feed(
         f"RightsSearch: {params.q}", host + search_url(params, "pages.feed", sort="relevance", page=1),
-        host + search_url(params, sort="date", page=1), found.hits, found.results,
+        host + search_url(params, sort="date", page=1), results,
         lambda doc_id: url_for("pages.document", doc_id=doc_id, _external=True),
     )
     return Response(body, mimetype="application/atom+xml")
@@ -184,25 +181,28 @@ def feed() -> Response | tuple[str, int]:
 
 @bp.get("/export.csv")
 def export_csv() -> Response | tuple[str, int]:
-    """Every result of a search (all pages) as CSV, in the requested order."""
+    """The results of a search (all pages, up to the EXPORT_LIMIT setting) as CSV, in the requested order."""
     try:
-        found = find(_service().searcher(), _parse())
+        ranking, results = find_all(_service().searcher(), _service().corpus(), _parse(),
+                                    current_app.config["EXPORT_LIMIT"])
     except BadParameter as exc:
         return error_page(400, str(exc))
     except Unavailable as exc:
         return error_page(503, f"Search is unavailable right now: {exc}")
-    return Response(to_csv(found.matching), mimetype="text/csv",
-                    headers={"Content-Disposition": 'attachment; filename="rightssearch.csv"'})
+    headers = {"Content-Disposition": 'attachment; filename="rightssearch.csv"',
+               "X-Total-Count": str(ranking.total), "X-Total-Relation": ranking.relation}
+    return Response(to_csv(results, ranking.total), mimetype="text/csv", headers=headers)
 
 
 @bp.get("/export.json")
 def export_json() -> Response | tuple[Response, int]:
-    """Every result of a search (all pages) as JSON, in the requested order."""
+    """The results of a search (all pages, up to the EXPORT_LIMIT setting) as JSON, in the requested order."""
     from search_app.api import error_response
 
     try:
         params = _parse()
-        found = find(_service().searcher(), params)
+        ranking, results = find_all(_service().searcher(), _service().corpus(), params,
+                                    current_app.config["EXPORT_LIMIT"])
     except BadParameter as exc:
         return error_response(400, str(exc))
     except Unavailable as exc:
@@ -211,6 +211,7 @@ def export_json() -> Response | tuple[Response, int]:
     filters = {"from": f.date_from, "to": f.date_to, "source": list(f.sources), "country": list(f.countries),
                "tag": list(f.tags)}
     body = {"query": params.q, "mode": params.mode, "sort": params.sort, "filters": filters,
-            "total": found.total, "results": [export_row(h) for h in found.matching]}
+            "total": ranking.total, "total_relation": ranking.relation, "exported": len(results),
+            "truncated": len(results) < ranking.total, "results": [export_row(r) for r in results]}
     return Response(json.dumps(body, ensure_ascii=False, indent=1), mimetype="application/json",
                     headers={"Content-Disposition": 'attachment; filename="rightssearch.json"'})

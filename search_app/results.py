@@ -1,7 +1,10 @@
-"""One search as every view needs it: the filtered result set, its facets, timeline and one page.
+"""One search as every view needs it, in one straight line.
 
-The page, the JSON API, the Atom feed and the exports all call `find`, so they agree on what
-"the results" of a request are.
+rank the whole relevant set (filters applied inside) -> order it -> count its facets -> cut out
+one page -> fetch that page's documents once -> describe them (snippets, meaning marks).
+
+The page, the JSON API, the Atom feed and the exports all call `find` (or `find_all`), so they
+agree on what "the results" of a request are: the same set, the same counts.
 """
 
 from __future__ import annotations
@@ -13,25 +16,41 @@ from dataclasses import dataclass
 from corpus.cache import PageCache
 from corpus.config import Settings
 from corpus.documents import Document
-from indexer.filters import Hit, by_month, facets, facts_of, narrow, order
-from indexer.fusion import DocHit
-from indexer.search import Result, Searcher
+from corpus.store import CorpusStore
+from indexer.search import Match, Query, Ranking, Searcher
 from search_app.params import SearchParams
 
-# How many documents of the ranking form the result set that filters, facets and pages draw from.
-RESULT_POOL = 200
+LEAD_CHARS = 1000  # what "similar releases" searches by: about one passage, what the model reads well
+
+
+@dataclass(frozen=True)
+class Result:
+    """A match as a reader sees it: the match, its document, and the passage that matched."""
+
+    match: Match
+    document: Document
+    snippet: str = ""
+    passage: str = ""
+
+    def to_json(self) -> dict:
+        """The API's result shape."""
+        doc, match = self.document, self.match
+        return {
+            "rank": match.rank, "id": doc.id, "url": doc.url, "title": doc.title, "date": doc.date,
+            "source": doc.source, "score": round(match.score, 6), "snippet": self.snippet, "passage": self.passage,
+            "countries": list(match.fields.countries), "tags": list(match.fields.tags),
+        }
 
 
 @dataclass(frozen=True)
 class ResultPage:
-    """A search narrowed by its filters: counts over all of it, and the hits of one page."""
+    """One page of a search, with counts over the whole relevant set."""
 
     params: SearchParams
     took_ms: float
     total: int
-    hits: list[Hit]  # this page
-    results: list[Result]  # this page's hits with their snippets, in the same order
-    matching: list[Hit]  # the whole filtered result set, in the requested order
+    relation: str  # "eq": total is exact; "gte": a lower bound
+    results: list[Result]
     facets: dict[str, dict[str, int]]
     months: dict[str, int]
 
@@ -41,35 +60,46 @@ class ResultPage:
         return max(1, math.ceil(self.total / self.params.per_page))
 
 
-def find(searcher: Searcher, params: SearchParams, pool: int = RESULT_POOL) -> ResultPage:
-    """Run the search, narrow it by the filters, count facets, order it and cut out the page."""
+def find(searcher: Searcher, corpus: CorpusStore, params: SearchParams) -> ResultPage:
+    """Rank the relevant set, count its facets, order it and describe the requested page."""
     started = time.perf_counter()
-    matching: list[Hit] = []
+    ranking = searcher.search(Query(params.q, params.mode, params.filters))
     start = (params.page - 1) * params.per_page
-
-    def choose(ranked: list[DocHit]) -> list[DocHit]:
-        # Called by the Searcher with its whole ranking; snippets are then made for this page only.
-        documents = searcher.corpus().get_many(h.doc_id for h in ranked)
-        present = [h for h in ranked if h.doc_id in documents]
-        hits = [Hit(rank, h.score, documents[h.doc_id], facts_of(documents[h.doc_id]))
-                for rank, h in enumerate(present, start=1)]
-        matching.extend(order(narrow(hits, params.filters), params.sort))
-        by_id = {h.doc_id: h for h in present}
-        return [by_id[h.document.id] for h in matching[start : start + params.per_page]]
-
-    response = searcher.search(params.q, k=pool, mode=params.mode, choose=choose)
-    described = {r.id: r for r in response.results}
-    page = [h for h in matching[start : start + params.per_page] if h.document.id in described]
+    matches = ranking.matches(ranking.order(params.sort)[start : start + params.per_page])
+    results = _results(searcher, corpus, ranking, matches, describe=True)
     took = round((time.perf_counter() - started) * 1000, 2)
-    return ResultPage(params, took, len(matching), page, [described[h.document.id] for h in page], matching,
-                      facets(matching), by_month(matching))
+    return ResultPage(params, took, ranking.total, ranking.relation, results, ranking.facets, ranking.months)
 
 
-def hit_json(hit: Hit, result: Result) -> dict:
-    """A result in the API: the search result's fields plus rank, countries and tags."""
-    body = result.to_json()
-    body.update(rank=hit.rank, countries=list(hit.facts.countries), tags=list(hit.facts.tags))
-    return body
+def find_all(searcher: Searcher, corpus: CorpusStore, params: SearchParams,
+             limit: int) -> tuple[Ranking, list[Result]]:
+    """The first `limit` results of the whole set in the requested order (exports), undescribed."""
+    ranking = searcher.search(Query(params.q, params.mode, params.filters))
+    matches = ranking.matches(ranking.order(params.sort)[:limit])
+    return ranking, _results(searcher, corpus, ranking, matches, describe=False)
+
+
+def similar_documents(searcher: Searcher, corpus: CorpusStore, document: Document, k: int) -> list[Result]:
+    """The k documents closest in meaning to `document`, best first, never itself (nor a copy at its url)."""
+    # Quotation marks in the release are not the user's quoted phrases: left in, a quote such as
+    # "sad day for media freedom" would restrict the results to documents repeating it.
+    text = f"{document.title}\n{document.body[:LEAD_CHARS]}".replace('"', " ").strip()
+    ranking = searcher.search(Query(text, "semantic"))
+    # Two more than asked: the document itself, and a copy of it, are usually the best matches.
+    results = _results(searcher, corpus, ranking, ranking.matches(range(min(k + 2, ranking.total))), describe=True)
+    return [r for r in results
+            if r.document.id != document.id and not (document.url and r.document.url == document.url)][:k]
+
+
+def _results(searcher: Searcher, corpus: CorpusStore, ranking: Ranking, matches: list[Match],
+             describe: bool) -> list[Result]:
+    """Matches joined with their documents (fetched in one query) and, if asked, their snippets."""
+    documents = corpus.get_many(m.doc_id for m in matches)
+    present = [m for m in matches if m.doc_id in documents]  # removed from the corpus since the build
+    if not describe:
+        return [Result(m, documents[m.doc_id]) for m in present]
+    snippets = searcher.describe(ranking, present)
+    return [Result(m, documents[m.doc_id], s.html, s.passage) for m, s in zip(present, snippets, strict=True)]
 
 
 def provenance(document: Document, settings: Settings) -> dict[str, str | bool | None]:

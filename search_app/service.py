@@ -10,7 +10,7 @@ import threading
 import time
 
 from corpus.config import Settings
-from corpus.store import CorpusError
+from corpus.store import CorpusError, CorpusStore
 from indexer.embed import Embedder, ModelError
 from indexer.manifest import IndexLoadError
 from indexer.search import Searcher
@@ -32,6 +32,7 @@ class SearchService:
         self._error = "the index has not been loaded yet"
         self._tried_at = 0.0
         self._lock = threading.Lock()
+        self._local = threading.local()
 
     def searcher(self) -> Searcher:
         """The live searcher, or Unavailable with the reason."""
@@ -47,6 +48,17 @@ class SearchService:
             if self._searcher is None:
                 raise Unavailable(self._error)
             return self._searcher
+
+    def corpus(self) -> CorpusStore:
+        """This thread's connection to the corpus database, or Unavailable with the reason."""
+        store = getattr(self._local, "corpus", None)
+        if store is None:
+            try:
+                store = CorpusStore(self.settings.db_path, create=False)
+            except CorpusError as exc:
+                raise Unavailable(str(exc)) from exc
+            self._local.corpus = store
+        return store
 
     def warm_up(self) -> None:
         """Load the index and the model now, so the first user does not wait for them."""

@@ -42,6 +42,8 @@ def test_search_filter_page_and_follow_similar(browser, live_server: str) -> Non
     page.press("input[name=q]", "Enter")
     page.wait_for_selector("li.result")
     assert page.locator("svg.timeline-chart").count() == 1
+    header = page.locator("h1.meta-line").inner_text()
+    assert "releases match" in header, header  # the count of the whole relevant set, said in words
 
     country_link = page.locator("a[data-facet=country]").first
     country = country_link.locator(".facet-name").inner_text()
@@ -73,4 +75,13 @@ def test_search_filter_page_and_follow_similar(browser, live_server: str) -> Non
     page.locator("section.similar-page li.result h2 a").first.click()
     page.wait_for_selector("section.provenance-box")
     page.screenshot(path=str(OUTPUT / "document-desktop.png"), full_page=True)
+
+    # Nonsense finds nothing, and the page says so with hints instead of a list of unrelated releases.
+    page.goto(live_server + "/?q=qwzx&country=China")
+    page.wait_for_selector(".no-match")
+    assert page.locator("li.result").count() == 0
+    assert "No releases match" in page.locator("h1.meta-line").inner_text()
+    assert "Check the spelling" in page.locator(".no-match").inner_text()
+    assert page.locator(".no-match a", has_text="without the filters").count() == 1
+    page.screenshot(path=str(OUTPUT / "no-match-desktop.png"), full_page=True)
     assert not errors, errors

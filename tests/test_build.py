@@ -53,7 +53,7 @@ def test_a_build_killed_midway_leaves_the_old_index_serving(small_data: Path, co
     data = copy_data(small_data)
     settings = load_settings(data)
     old_target = os.readlink(settings.index_path)
-    before = Searcher(settings, embedder).search("union leader abducted", k=3)
+    before = Searcher(settings, embedder).rank("union leader abducted", k=3)
 
     # Grow the corpus so the rebuild has real work to do, then kill it while it embeds.
     run_cli("corpus", "import", str(write_jsonl(data / "more.jsonl", read_jsonl(HRDS, 200))), "-q", data=data)
@@ -72,8 +72,8 @@ def test_a_build_killed_midway_leaves_the_old_index_serving(small_data: Path, co
     proc.stderr.close()
 
     assert os.readlink(settings.index_path) == old_target
-    after = Searcher(settings, embedder).search("union leader abducted", k=3)
-    assert [r.id for r in after.results] == [r.id for r in before.results]
+    after = Searcher(settings, embedder).rank("union leader abducted", k=3)
+    assert [m.doc_id for m in after] == [m.doc_id for m in before] and before
 
     # The next build cleans the half-written folder up and succeeds.
     run_cli("indexer", "build", "-q", data=data)

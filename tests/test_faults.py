@@ -31,7 +31,7 @@ from corpus.sources import adhoc_source
 from corpus.store import CorpusStore
 from indexer.build import TMP_PREFIX, build_index, swap_in
 from indexer.manifest import KEYWORDS, MANIFEST, PASSAGES, VECTORS, Manifest
-from indexer.search import Searcher
+from indexer.search import Query, Searcher
 from search_app import create_app
 from tests.sites import _Recording, serve
 
@@ -133,20 +133,23 @@ def test_a_query_that_straddles_a_swap_takes_its_passages_from_the_index_it_rank
     build_index(settings, embedder, force=True, progress=False)
     new = settings.index_path.resolve()  # 7 documents: its passage ids name other passages
     swap_in(settings, old)
-    searcher = Searcher(settings, embedder)
+    # Unbounded, so that the set is every document of the old index, the 6 still in the corpus among them.
+    searcher = Searcher(replace(settings, semantic_threshold=-1.0, keyword_coverage=0.0), embedder)
 
-    def swap_mid_query(hits: list) -> list:
-        swap_in(settings, new)  # lands between ranking and reading the passages
-        return hits
+    ranking = searcher.search(Query("human rights defenders attacked"))
+    swap_in(settings, new)  # lands between ranking and reading the passages
+    matches = ranking.matches(range(ranking.total))
+    snippets = searcher.describe(ranking, matches)
 
-    response = searcher.search("human rights defenders attacked", k=40, choose=swap_mid_query)
-
-    assert len(response.results) == 6
-    for result in response.results:
-        doc = searcher.corpus().get(result.id)
-        words = set(re.findall(r"\w+", f"{doc.title} {doc.body}"))
-        assert set(re.findall(r"\w+", result.passage)) <= words, result.id
-    assert searcher.search("quokka sanctuary rangers", k=1).results[0].id == "quokka-1"
+    with CorpusStore(settings.db_path, create=False) as corpus:
+        documents = corpus.get_many(m.doc_id for m in matches)
+    assert len(documents) == 6
+    for match, snippet in zip(matches, snippets, strict=True):
+        if match.doc_id in documents:
+            doc = documents[match.doc_id]
+            words = set(re.findall(r"\w+", f"{doc.title} {doc.body}"))
+            assert snippet.passage and set(re.findall(r"\w+", snippet.passage)) <= words, match.doc_id
+    assert searcher.rank("quokka sanctuary rangers", k=1)[0].doc_id == "quokka-1"
 
 
 # (b) Rebuilds killed at random points.
@@ -183,8 +186,8 @@ def test_rebuilds_killed_at_random_points_leave_the_serving_index_whole(
                                                           settings.builds_dir.iterdir()))
         manifest = Manifest.read(settings.index_path)
         assert manifest.documents == 7
-        hits = Searcher(settings, embedder).search("quokka sanctuary", k=1).results
-        assert hits and hits[0].id == "quokka-1"
+        hits = Searcher(settings, embedder).rank("quokka sanctuary", k=1)
+        assert hits and hits[0].doc_id == "quokka-1"
         assert len(tmp_builds(data)) <= 1, "half-written builds accumulate"
 
     run_cli("indexer", "build", "--force", "-q", data=data, timeout=600)

@@ -5,48 +5,54 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from corpus.config import load_settings
-from indexer.fusion import DocHit, fuse, group, normalise
+from indexer.fusion import Side, fuse, group, normalise, scale
 from indexer.passages import KeywordQuery
-from indexer.snippets import make_snippet
+from indexer.snippets import make_snippet, snippets_for
 
 KOLTOR = "kyrgyzstan-immediately-cease-harassment-independent-media"
 
 
-def test_normalise_scales_to_unit_range() -> None:
-    assert normalise([(1, 10.0), (2, 6.0), (3, 2.0)]) == [(1, 1.0), (2, 0.5), (3, 0.0)]
-    assert normalise([(7, 3.0)]) == [(7, 1.0)]
-    assert normalise([]) == []
+def test_normalise_scales_to_unit_range_of_the_window() -> None:
+    scores = np.array([10.0, 6.0, 2.0])
+    assert scale(scores) == (2.0, 10.0) and scale(scores, window=2) == (6.0, 10.0)
+    assert normalise(scores, scale(scores)).tolist() == [1.0, 0.5, 0.0]
+    assert normalise(np.array([3.0]), scale(np.array([3.0]))).tolist() == [1.0]
+    assert scale(np.array([])) == (0.0, 0.0)
     # Below the window's last score, scores clip to 0: the scale does not depend on the depth.
-    assert normalise([(1, 4.0), (2, 2.0), (3, 1.0)], window=2) == [(1, 1.0), (2, 0.0), (3, 0.0)]
+    assert normalise(np.array([4.0, 2.0, 1.0]), scale(np.array([4.0, 2.0, 1.0]), window=2)).tolist() == [
+        1.0, 0.0, 0.0]
 
 
 def test_group_keeps_best_passage_and_adds_bonus_for_others() -> None:
-    doc_of = {1: "a", 2: "b", 3: "a", 4: "a"}
-    hits = group([(2, 0.9), (1, 0.8), (3, 0.5), (4, 0.1)], doc_of, bonus=0.5)
-    assert hits[0] == DocHit("a", pytest.approx(0.8 + 0.5 * (0.5 + 0.1)), 1)
-    assert hits[1] == DocHit("b", 0.9, 2)
-    assert [h.doc_id for h in group([(2, 0.9), (1, 0.8)], doc_of)] == ["b", "a"]
+    # Passages 2, 1, 3, 4 (best first) of documents 1, 0, 0, 0; document 2 has none.
+    passages, docs, scores = np.array([2, 1, 3, 4]), np.array([1, 0, 0, 0]), np.array([0.9, 0.8, 0.5, 0.1])
+    side = group(passages, docs, scores, documents=3, bonus=0.5, ends=(0.1, 0.9))
+    assert side.score.tolist() == pytest.approx([0.875 + 0.5 * 0.5, 1.0, 0.0])
+    assert side.passage.tolist() == [1, 2, -1] and side.raw.tolist() == [0.8, 0.9, -np.inf]
+    assert side.reached.tolist() == [True, True, False]
+    # The ends come from elsewhere (the unfiltered ranking): a filtered ranking keeps the same scale.
+    narrowed = group(passages[2:], docs[2:], scores[2:], documents=3, bonus=0.5, ends=(0.1, 0.9))
+    assert narrowed.score[0] == pytest.approx(0.5 + 0.5 * 0.0)
 
 
 def test_fuse_weights_each_side_and_keeps_the_stronger_sides_passage() -> None:
-    semantic = [DocHit("a", 1.0, 10), DocHit("b", 0.2, 20)]
-    keyword = [DocHit("b", 1.0, 21), DocHit("c", 0.5, 30)]
-    fused = fuse(semantic, keyword, semantic_weight=0.6)
-    assert [(h.doc_id, round(h.score, 6), h.passage_id) for h in fused] == [
-        ("a", 0.6, 10), ("b", 0.52, 21), ("c", 0.2, 30)]
-    assert [h.doc_id for h in fuse(semantic, keyword, 1.0)][:2] == ["a", "b"]
-    assert fuse(semantic, keyword, 0.0)[0].doc_id == "b"
+    # Documents a, b, c = 0, 1, 2: semantic reached a and b, keyword b and c.
+    semantic = Side(np.array([1.0, 0.2, 0.0]), np.array([0.7, 0.5, -np.inf]), np.array([10, 20, -1]))
+    keyword = Side(np.array([0.0, 1.0, 0.5]), np.array([-np.inf, 9.0, 4.0]), np.array([-1, 21, 30]))
+    score, passage = fuse(semantic, keyword, semantic_weight=0.6)
+    assert score.round(6).tolist() == [0.6, 0.52, 0.2] and passage.tolist() == [10, 21, 30]
+    assert fuse(semantic, keyword, 1.0)[1].tolist() == [10, 20, 30]
 
 
 def test_keyword_query_parses_phrases_and_drops_stopwords() -> None:
     q = KeywordQuery.parse('the "Cao Shunli" case, "article 278.3" of the code')
     assert q.phrases == ("Cao Shunli", "article 278 3")
     assert q.words == ("case", "code")
-    assert q.fts() == '("Cao Shunli" AND "article 278 3") AND ("case" OR "code" OR "Cao Shunli" AND "article 278 3")'
-    assert KeywordQuery.parse("the of and").fts() is None
+    assert KeywordQuery.parse("the of and").words == ()
 
 
 def test_snippet_marks_words_or_else_the_sentence_closest_in_meaning() -> None:
@@ -67,7 +73,7 @@ def searcher(shared_data: Path, embedder):
 
 
 def _ids(searcher, query: str, mode: str = "hybrid", k: int = 10) -> list[str]:
-    return [r.id for r in searcher.search(query, k=k, mode=mode).results]
+    return [m.doc_id for m in searcher.rank(query, k=k, mode=mode)]
 
 
 @pytest.mark.slow
@@ -95,15 +101,23 @@ def test_hybrid_finds_both_paraphrases_and_exact_names(searcher) -> None:
 
 
 @pytest.mark.slow
-def test_meaning_sentence_is_the_one_closest_to_the_query(searcher, embedder) -> None:
+def test_meaning_sentence_is_the_one_closest_to_the_query(embedder) -> None:
     texts = ["The weather was warm that week. Guards beat the prisoners in their cells. The road was closed.",
              "Torture of detainees was reported.",
              "Inmates said guards had beaten them. The prison canteen serves soup on Fridays."]
-    vector = embedder.encode_query("torture of detainees")
-    assert searcher._meaning_sentences(texts[:2], "torture of detainees", vector) == [1, None]
-    assert searcher._meaning_sentences(texts[:2], "torture of detainees", None) == [None, None]
+    query, vector = "torture of detainees", embedder.encode_query("torture of detainees")
+    closest = embedder.token_vectors().closest
+
+    def marked(found: list) -> list[str | None]:
+        return [s.html.split('<mark class="meaning">')[1].split("</mark>")[0] if "meaning" in s.html else None
+                for s in found]
+
+    assert marked(snippets_for(texts[:2], query, vector, closest)) == [
+        "Guards beat the prisoners in their cells.", None]
+    assert marked(snippets_for(texts[:2], query, None, closest)) == [None, None]
     # Every result without a query word gets one: word-piece vectors make it cheap (indexer.meaning).
-    assert searcher._meaning_sentences([texts[0], texts[2]], "torture of detainees", vector) == [1, 0]
+    assert marked(snippets_for([texts[0], texts[2]], query, vector, closest)) == [
+        "Guards beat the prisoners in their cells.", "Inmates said guards had beaten them."]
 
 
 @pytest.mark.slow
@@ -127,7 +141,7 @@ def test_cross_encoder_reranks_the_top_documents(small_data: Path, embedder, tmp
     reranked = Searcher(settings, embedder).rank("union leader abducted", k=3)
     assert len(reranked) == 3 and {h.doc_id for h in reranked} <= {h.doc_id for h in first_five}
     assert [h.score for h in reranked] == sorted((h.score for h in reranked), reverse=True)
-    rows = plain._passages(plain._current()).get_many(h.passage_id for h in first_five)
+    rows = plain.live.current().passages().get_many(h.passage_id for h in first_five)
     ce = Reranker(str(tmp_path / "ce")).scores("union leader abducted", [rows[h.passage_id].embed_text
                                                                         for h in first_five])
     assert [h.score for h in reranked] == pytest.approx(sorted(ce, reverse=True)[:3])

@@ -1,0 +1,207 @@
+"""The document fields that filters, facets and date order use, stored in the index.
+
+They are written at build and update time, one row per document in the keyword index's numbering
+(`KeywordIndex.documents`), so a query filters and counts the whole corpus with array operations
+instead of reading documents from the corpus database. Countries and themes come from
+`indexer.filters.facts_of`, computed once per document version here rather than per query.
+
+Files, flat in the index folder: `fields.json` (the value vocabularies), and `fields.*.npy`:
+the date as yyyymmdd (0 when undated), the source number, and countries and themes as
+compressed sparse rows (`*_ptr` into `*_ids`). Memory: a few tens of bytes per document.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from corpus.documents import Document
+from indexer.filters import Filters, facts_of
+from indexer.manifest import FIELDS as META
+
+_ARRAYS = ("date", "source", "country_ptr", "country_ids", "tag_ptr", "tag_ids")
+
+
+@dataclass(frozen=True)
+class FieldRow:
+    """One document's filterable fields, as stored."""
+
+    date: str | None
+    source: str
+    countries: tuple[str, ...]
+    tags: tuple[str, ...]  # themes as the source spelled them
+
+    @classmethod
+    def of(cls, document: Document) -> FieldRow:
+        """The fields of a document, from the document itself."""
+        facts = facts_of(document)
+        return cls(document.date, document.source, facts.countries, facts.tags)
+
+
+@dataclass
+class DocumentFields:
+    """Filterable fields of every document of an index, as arrays indexed by document number."""
+
+    sources: list[str]
+    countries: list[str]
+    tags: list[str]
+    date: np.ndarray  # int32 yyyymmdd, 0 = undated
+    source: np.ndarray  # int32 index into `sources`
+    country_ptr: np.ndarray  # document d's countries are country_ids[country_ptr[d]:country_ptr[d+1]]
+    country_ids: np.ndarray
+    tag_ptr: np.ndarray
+    tag_ids: np.ndarray
+
+    @classmethod
+    def build(cls, rows: Sequence[FieldRow]) -> DocumentFields:
+        """Arrays of these rows, in order (row i is document number i)."""
+        sources: dict[str, int] = {}
+        countries: dict[str, int] = {}
+        tags: dict[str, int] = {}
+        date = np.array([_date_number(r.date) for r in rows], dtype=np.int32)
+        source = np.array([sources.setdefault(r.source, len(sources)) for r in rows], dtype=np.int32)
+        country_ptr, country_ids = _sparse([r.countries for r in rows], countries)
+        tag_ptr, tag_ids = _sparse([r.tags for r in rows], tags)
+        return cls(list(sources), list(countries), list(tags), date, source, country_ptr, country_ids,
+                   tag_ptr, tag_ids)
+
+    def __len__(self) -> int:
+        return len(self.date)
+
+    def row(self, doc: int) -> FieldRow:
+        """The stored fields of document number `doc`."""
+        countries = self.country_ids[self.country_ptr[doc] : self.country_ptr[doc + 1]]
+        tags = self.tag_ids[self.tag_ptr[doc] : self.tag_ptr[doc + 1]]
+        return FieldRow(_date_text(int(self.date[doc])), self.sources[int(self.source[doc])],
+                        tuple(self.countries[c] for c in countries.tolist()),
+                        tuple(self.tags[t] for t in tags.tolist()))
+
+    def rows_by_id(self, documents: Sequence[str]) -> dict[str, FieldRow]:
+        """{document id: fields} for a list of document ids numbered like these fields."""
+        return {doc_id: self.row(i) for i, doc_id in enumerate(documents)}
+
+    def __post_init__(self) -> None:
+        # Query-time views: each sparse entry's owning document, and themes folded to one caseless
+        # value per document (a facet counts documents, and "Torture" and "torture" are one theme).
+        self._country_owners = np.repeat(np.arange(len(self)), np.diff(self.country_ptr))
+        folded: dict[str, int] = {}
+        fold = np.array([folded.setdefault(t.casefold(), len(folded)) for t in self.tags], dtype=np.int64)
+        owners = np.repeat(np.arange(len(self)), np.diff(self.tag_ptr))
+        pairs = np.unique(np.stack([owners, fold[self.tag_ids]]), axis=1) if len(owners) else np.zeros((2, 0), int)
+        self._folded_tags = list(folded)
+        self._tag_owners, self._tag_values = pairs[0], pairs[1]
+
+    def mask(self, filters: Filters) -> np.ndarray | None:
+        """The documents passing every filter (a bool per document), or None when nothing filters."""
+        if not filters.active:
+            return None
+        keep = np.ones(len(self), dtype=bool)
+        if filters.date_from or filters.date_to:
+            keep &= self.date > 0
+            if filters.date_from:
+                keep &= self.date >= _date_number(filters.date_from)
+            if filters.date_to:
+                keep &= self.date <= _date_number(filters.date_to)
+        for name in filters.sources:
+            keep &= self.source == _position(self.sources, name)
+        for name in filters.countries:
+            keep &= self._having(self._country_owners, self.country_ids, _position(self.countries, name))
+        for name in filters.tags:
+            keep &= self._having(self._tag_owners, self._tag_values, _position(self._folded_tags, name.casefold()))
+        return keep
+
+    def facets(self, docs: np.ndarray) -> dict[str, dict[str, int]]:
+        """Counts per source, country, theme (caseless) and year over documents `docs`, most frequent first."""
+        chosen = np.zeros(len(self), dtype=bool)
+        chosen[docs] = True
+        counts = {
+            "source": _named(np.bincount(self.source[docs], minlength=len(self.sources)), self.sources),
+            "country": _named(np.bincount(self.country_ids[chosen[self._country_owners]],
+                                          minlength=len(self.countries)), self.countries),
+            "tag": _named(np.bincount(self._tag_values[chosen[self._tag_owners]],
+                                      minlength=len(self._folded_tags)), self._folded_tags),
+        }
+        ordered = {name: dict(sorted(c.items(), key=lambda kv: (-kv[1], kv[0]))) for name, c in counts.items()}
+        dates = self.date[docs]
+        years, year_counts = np.unique(dates[dates > 0] // 10_000, return_counts=True)
+        ordered["year"] = {str(y): c for y, c in sorted(zip(years.tolist(), year_counts.tolist(), strict=True),
+                                                        reverse=True)}
+        return ordered
+
+    def months(self, docs: np.ndarray) -> dict[str, int]:
+        """Dated documents among `docs` counted per month (yyyy-mm), in calendar order."""
+        dates = self.date[docs]
+        months, counts = np.unique(dates[dates > 0] // 100, return_counts=True)
+        return {f"{m // 100:04d}-{m % 100:02d}": c for m, c in zip(months.tolist(), counts.tolist(), strict=True)}
+
+    def newest_first(self, docs: np.ndarray) -> np.ndarray:
+        """Positions in `docs` (relevance order) by date, newest first; undated last; ties keep relevance order."""
+        dates = self.date[docs].astype(np.int64)
+        return np.lexsort((np.arange(len(docs)), -dates, dates == 0))
+
+    def _having(self, owners: np.ndarray, values: np.ndarray, number: int) -> np.ndarray:
+        """Whether each document has value `number` in a sparse field (given as entry owners and values)."""
+        has = np.zeros(len(self), dtype=bool)
+        has[owners[values == number]] = True
+        return has
+
+    def save(self, folder: Path) -> None:
+        """Write the fields as `fields.*` files in `folder`."""
+        for name in _ARRAYS:
+            np.save(folder / f"fields.{name}.npy", getattr(self, name))
+        meta = {"sources": self.sources, "countries": self.countries, "tags": self.tags}
+        (folder / META).write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+
+    @classmethod
+    def load(cls, folder: Path) -> DocumentFields:
+        """Open the fields saved in `folder` (OSError, ValueError or KeyError if they are broken)."""
+        meta = json.loads((folder / META).read_text(encoding="utf-8"))
+        arrays = {name: np.load(folder / f"fields.{name}.npy") for name in _ARRAYS}
+        fields = cls(list(meta["sources"]), list(meta["countries"]), list(meta["tags"]), **arrays)
+        if (len(fields.country_ptr) != len(fields) + 1 or len(fields.tag_ptr) != len(fields) + 1
+                or len(fields.source) != len(fields)):
+            raise ValueError(f"the document fields in {folder} are inconsistent")
+        return fields
+
+
+def fields_for(documents: Sequence[str], known: Mapping[str, FieldRow]) -> DocumentFields:
+    """The fields of `documents` (ids in document-number order), each taken from `known`."""
+    return DocumentFields.build([known.get(doc_id, _EMPTY) for doc_id in documents])
+
+
+_EMPTY = FieldRow(None, "", (), ())  # a document number whose document has left the index
+
+
+def _date_number(date: str | None) -> int:
+    """yyyy-mm-dd as the number yyyymmdd, 0 for none."""
+    if not date:
+        return 0
+    year, month, day = date[:10].split("-")
+    return int(year) * 10_000 + int(month) * 100 + int(day)
+
+
+def _date_text(number: int) -> str | None:
+    return f"{number // 10_000:04d}-{number // 100 % 100:02d}-{number % 100:02d}" if number else None
+
+
+def _position(names: list[str], name: str) -> int:
+    """The number of a value, or -1 (which no document has) for a value no document has."""
+    try:
+        return names.index(name)
+    except ValueError:
+        return -1
+
+
+def _sparse(values: Sequence[Sequence[str]], vocabulary: dict[str, int]) -> tuple[np.ndarray, np.ndarray]:
+    ptr = np.zeros(len(values) + 1, dtype=np.int64)
+    np.cumsum([len(v) for v in values], out=ptr[1:])
+    ids = np.array([vocabulary.setdefault(v, len(vocabulary)) for vs in values for v in vs], dtype=np.int32)
+    return ptr, ids
+
+
+def _named(counts: np.ndarray, names: list[str]) -> dict[str, int]:
+    return {name: int(c) for name, c in zip(names, counts.tolist(), strict=True) if c}

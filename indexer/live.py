@@ -1,0 +1,102 @@
+"""The index being served: one loaded build, followed across rebuilds.
+
+`LiveIndex` follows the live index symlink, so a rebuild that swaps in a new index is picked up
+by the next query without a restart, and without failing the queries already running on the
+old one: a query takes one `LoadedIndex` and uses it throughout, since passage ids mean nothing
+in another build.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sqlite3
+import threading
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+from indexer.fields import DocumentFields
+from indexer.keywords import KeywordIndex
+from indexer.manifest import PASSAGES, VECTORS, IndexLoadError, Manifest
+from indexer.passages import PassageStore
+from indexer.vectors import FaissStore
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class LoadedIndex:
+    """One complete index build in memory: vectors, keywords, document fields and passages."""
+
+    path: Path
+    manifest: Manifest
+    vectors: FaissStore
+    keywords: KeywordIndex
+    fields: DocumentFields
+    _local: threading.local = field(default_factory=threading.local, repr=False)
+
+    @classmethod
+    def open(cls, folder: Path, model: str) -> LoadedIndex:
+        """Load and check the index in `folder`, or raise IndexLoadError saying what is wrong."""
+        manifest = Manifest.read(folder)
+        manifest.check_model(model)
+        try:
+            vectors = FaissStore.load(folder / VECTORS)
+        except RuntimeError as exc:
+            raise IndexLoadError(f"the vector file in {folder} is unreadable ({exc}); rebuild the index") from exc
+        try:
+            keywords = KeywordIndex.load(folder)
+            fields = DocumentFields.load(folder)
+        except (OSError, ValueError, KeyError) as exc:
+            raise IndexLoadError(f"the keyword index in {folder} is unreadable ({exc}); rebuild it") from exc
+        if (len(vectors) != manifest.passages or vectors.dimension != manifest.dimension
+                or len(keywords) != manifest.passages or len(fields) != len(keywords.documents)):
+            raise IndexLoadError(f"the index at {folder} does not match its manifest; rebuild it")
+        try:
+            PassageStore(folder / PASSAGES, readonly=True).count()  # a garbled file fails here, not mid-query
+        except sqlite3.DatabaseError as exc:
+            raise IndexLoadError(f"the passage file in {folder} is unreadable ({exc}); rebuild the index") from exc
+        log.info("loaded index %s: %d passages of %d documents", folder.name, manifest.passages,
+                 manifest.documents)
+        return cls(folder, manifest, vectors, keywords, fields)
+
+    @cached_property
+    def _numbers(self) -> dict[str, int]:
+        return {doc_id: number for number, doc_id in enumerate(self.keywords.documents)}
+
+    def document_numbers(self) -> dict[str, int]:
+        """{document id: document number} for this index."""
+        return self._numbers
+
+    def passages(self) -> PassageStore:
+        """This thread's connection to the passage store (SQLite connections are not shared)."""
+        store = getattr(self._local, "passages", None)
+        if store is None:
+            store = PassageStore(self.path / PASSAGES, readonly=True)
+            self._local.passages = store
+        return store
+
+
+class LiveIndex:
+    """The index the live symlink points at, reloaded when a rebuild moves the link."""
+
+    def __init__(self, link: Path, model: str) -> None:
+        self.link = link
+        self.model = model
+        self._lock = threading.Lock()
+        self._loaded: LoadedIndex | None = None
+
+    def current(self) -> LoadedIndex:
+        """The live index, loaded if the symlink now points at a newer build."""
+        try:
+            target = Path(os.path.realpath(self.link))
+        except OSError as exc:
+            raise IndexLoadError(f"cannot resolve the index at {self.link}: {exc}") from exc
+        loaded = self._loaded
+        if loaded is not None and loaded.path == target:
+            return loaded
+        with self._lock:
+            if self._loaded is None or self._loaded.path != target:
+                self._loaded = LoadedIndex.open(target, self.model)
+            return self._loaded

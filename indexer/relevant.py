@@ -1,0 +1,182 @@
+"""The relevant set of a query: every document of the corpus that answers it, ranked.
+
+A document belongs to the set when either half accepts it (hybrid is the union; `semantic` and
+`keyword` modes use their own half):
+
+- the semantic half: its best passage is at least `semantic_threshold` close in meaning (cosine)
+  to the query, a threshold calibrated on training queries (bench/relevance_calibration.py);
+- the lexical half: its text holds at least `keyword_coverage` of the query's information, each
+  query term weighing its IDF (`KeywordIndex.coverage`), in the spirit of Elasticsearch's
+  `minimum_should_match`.
+
+Quoted phrases are strict in every mode: with phrases, the set is the documents holding every
+one of them. Filters apply before ranking, inside both searches, so a filtered query finds the
+best matches within the filter however far down the unfiltered ranking they are. The set is
+ranked as the fusion of both sides (indexer.fusion), scaled by the unfiltered ranking so that a
+filter narrows the ranking without reordering it. Documents beyond the normalisation window (score
+0) follow by their raw scores where a side fetched them, then by coverage.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from indexer.filters import Filters
+from indexer.fusion import WINDOW, Side, fuse, group, scale
+from indexer.keywords import query_terms
+from indexer.live import LoadedIndex
+from indexer.passages import KeywordQuery
+
+MODES = ("hybrid", "semantic", "keyword")
+# Passages fetched per side before anything else: enough for the normalisation window and a page
+# of documents. The semantic side reads on (a range search) only when all of them pass the threshold.
+DEPTH = 1000
+_WORD = re.compile(r"\w+")
+
+
+@dataclass(frozen=True)
+class Query:
+    """What a user asked: the text, the retrieval mode and the filters."""
+
+    text: str
+    mode: str = "hybrid"
+    filters: Filters = field(default_factory=Filters)
+
+    def __post_init__(self) -> None:
+        if self.mode not in MODES:
+            raise ValueError(f"mode must be one of {', '.join(MODES)}")
+
+
+@dataclass(frozen=True)
+class Bounds:
+    """How close a document must be to join a query's set, and how the halves are fused."""
+
+    semantic_threshold: float
+    keyword_coverage: float
+    semantic_weight: float
+    passage_bonus: float
+
+
+@dataclass(frozen=True)
+class RankedSet:
+    """A query's relevant set in relevance order, as document numbers of one loaded index."""
+
+    docs: np.ndarray  # document numbers, best first
+    scores: np.ndarray  # fused (or single-side) score of each
+    passages: np.ndarray  # id of each document's best passage
+    exact: bool  # False when an approximate vector index found the semantic half (total is a lower bound)
+
+
+def relevant_set(index: LoadedIndex, query: Query, vector: np.ndarray | None, bounds: Bounds) -> RankedSet:
+    """Every document of `index` that answers `query` within its filters, best first.
+
+    `vector` is the query's embedding, needed in the hybrid and semantic modes.
+    """
+    documents = len(index.fields)
+    allowed = index.fields.mask(query.filters)
+    parsed = KeywordQuery.parse(query.text)
+    if parsed.phrases:
+        holding = _phrase_documents(index, parsed.phrases)
+        allowed = holding if allowed is None else allowed & holding
+    semantic, keyword = Side.empty(documents), Side.empty(documents)
+    if query.mode != "keyword":
+        if vector is None:
+            raise ValueError(f"{query.mode} search needs the query's vector")
+        semantic = _semantic_side(index, vector, allowed, bounds)
+    terms = query_terms(parsed.words + parsed.phrases)
+    lexical = query.mode != "semantic" or bool(parsed.phrases)
+    if lexical:
+        keyword = _keyword_side(index, terms, allowed, bounds)
+    coverage = index.keywords.coverage(terms) if lexical and terms else np.zeros(documents)
+
+    if parsed.phrases:
+        member = allowed.copy()  # the phrases decide; the halves only rank
+    else:
+        member = np.zeros(documents, dtype=bool)
+        if query.mode != "keyword":
+            member |= semantic.raw >= bounds.semantic_threshold
+        if query.mode != "semantic":
+            member |= coverage >= bounds.keyword_coverage
+        if allowed is not None:
+            member &= allowed
+
+    if query.mode == "hybrid":
+        score, passage = fuse(semantic, keyword, bounds.semantic_weight)
+    else:
+        side = semantic if query.mode == "semantic" else keyword
+        score, passage = side.score, side.passage
+    # A member that no side fetched a passage of (found by coverage or a phrase, deep in the ranking)
+    # shows its opening passage.
+    passage = np.where(passage >= 0, passage, index.keywords.first_passages)
+    docs = np.flatnonzero(member)
+    # Best score first. Beyond the normalisation windows (score 0): the semantic half by closeness
+    # in meaning, then by the best passage's BM25 and by coverage. Each of these keys is the same
+    # whatever the filters (fetched passages are not), so a filter never reorders the set.
+    closeness = np.where(semantic.raw >= bounds.semantic_threshold, semantic.raw, -np.inf)
+    best_bm25 = index.keywords.best_per_document(terms) if lexical and terms else np.zeros(documents)
+    order = np.lexsort((docs, -coverage[docs], -best_bm25[docs], -closeness[docs], -score[docs]))
+    docs = docs[order]
+    # Only the semantic half can be approximate: IVF's range search sees the lists it probes.
+    exact = query.mode == "keyword" or bool(parsed.phrases) or index.vectors.kind == "flat"
+    return RankedSet(docs, score[docs], passage[docs], exact)
+
+
+def _semantic_side(index: LoadedIndex, vector: np.ndarray, allowed: np.ndarray | None, bounds: Bounds) -> Side:
+    """Passages by cosine within the filter: the nearest DEPTH, and all above the threshold."""
+    permitted = _allowed_passages(index, allowed)
+    scores, ids = _found(*index.vectors.search(vector, DEPTH, permitted))
+    if len(ids) == DEPTH and scores[-1] >= bounds.semantic_threshold:
+        # More passages pass the threshold than were fetched: collect all of them.
+        scores, ids = index.vectors.within(vector, bounds.semantic_threshold, permitted)
+    ends = scale(scores if permitted is None else _found(*index.vectors.search(vector, WINDOW))[0])
+    rows = np.searchsorted(index.keywords.row_ids, ids)
+    return group(ids, index.keywords.row_docs[rows], scores, len(index.fields), bounds.passage_bonus, ends)
+
+
+def _keyword_side(index: LoadedIndex, terms: list[str], allowed: np.ndarray | None, bounds: Bounds) -> Side:
+    """Passages by BM25 within the filter, the best DEPTH."""
+    keywords = index.keywords
+    allowed_rows = allowed[keywords.row_docs] if allowed is not None else None
+    rows, scores = keywords.ranked_rows(terms, DEPTH, allowed_rows)
+    ends = scale(scores if allowed is None else keywords.ranked_rows(terms, WINDOW)[1])
+    return group(keywords.row_ids[rows], keywords.row_docs[rows], scores, len(index.fields), bounds.passage_bonus,
+                 ends)
+
+
+def _found(scores: np.ndarray, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A FAISS answer without its padding (ids of -1)."""
+    kept = ids >= 0
+    return scores[kept], ids[kept]
+
+
+def _allowed_passages(index: LoadedIndex, allowed: np.ndarray | None) -> np.ndarray | None:
+    """The passage ids of the allowed documents (sorted), or None for no restriction."""
+    if allowed is None:
+        return None
+    return np.asarray(index.keywords.row_ids[allowed[index.keywords.row_docs]], dtype=np.int64)
+
+
+def _phrase_documents(index: LoadedIndex, phrases: tuple[str, ...]) -> np.ndarray:
+    """Which documents hold every phrase, word for word (case and punctuation aside).
+
+    The passage store's FTS5 index finds candidate passages cheaply (stemmed tokens); their own
+    text has the last word. Passages overlap, so a phrase is whole in at least one of them.
+    """
+    numbers = index.document_numbers()
+    holding = np.ones(len(index.fields), dtype=bool)
+    for phrase in phrases:
+        wanted = _words(phrase)
+        found = np.zeros(len(index.fields), dtype=bool)
+        for doc_id, title, text in index.passages().passages_with_phrase(phrase):
+            if doc_id in numbers and wanted in _words(f"{title} {text}"):
+                found[numbers[doc_id]] = True
+        holding &= found
+    return holding
+
+
+def _words(text: str) -> str:
+    """A text's words, lower-cased, between single spaces (and one at each end, so words match whole)."""
+    return f" {' '.join(_WORD.findall(text.lower()))} "
