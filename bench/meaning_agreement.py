@@ -26,7 +26,7 @@ SCIFACT = ROOT.parent / "shared" / "data" / "beir-scifact"
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from corpus.config import load_settings  # noqa: E402
-from indexer.search import Searcher  # noqa: E402
+from indexer.search import Query, Searcher  # noqa: E402
 from indexer.snippets import sentences  # noqa: E402
 
 
@@ -58,8 +58,9 @@ def main() -> None:
     queries = train_queries(args.scifact)
     for query in queries:
         vector = embedder.encode_query(query)
-        for result in searcher.search(query, k=args.k, mode="semantic").results:
-            parts = sentences(result.passage)
+        ranking = searcher.search(Query(query, "semantic"))
+        for snippet in searcher.describe(ranking, ranking.matches(range(min(args.k, ranking.total)))):
+            parts = sentences(snippet.passage)
             if len(parts) < 2:
                 continue
             t = time.perf_counter()

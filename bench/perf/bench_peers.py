@@ -28,11 +28,13 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 SCIFACT = ROOT.parent / "shared" / "data" / "beir-scifact"
 TXTAI_VENV = ROOT / "bench" / ".venv-txtai"
+SCIFACT_THRESHOLD, SCIFACT_COVERAGE = 0.346, 0.10  # bench/relevance_calibration.py on qrels/train.tsv
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 sys.path.insert(0, str(ROOT))
 
@@ -108,10 +110,12 @@ def run_rightssearch(corpus: list[dict], path: str):  # noqa: ANN201
     settings = load_settings(data)
     embedder = Embedder.from_settings(settings)
     manifest = build_index(settings, embedder, progress=False).manifest
-    searcher = Searcher(settings, embedder)
+    # SciFact's own relevant-set bounds, calibrated on its training qrels (docs/retrieval.md).
+    searcher = Searcher(replace(settings, semantic_threshold=SCIFACT_THRESHOLD, keyword_coverage=SCIFACT_COVERAGE),
+                        embedder)
 
     def search(text: str) -> list[str]:
-        return [r.id for r in searcher.search(text, k=10, mode="hybrid").results]
+        return [m.doc_id for m in searcher.rank(text, k=10, mode="hybrid")]
 
     return manifest.passages, search
 

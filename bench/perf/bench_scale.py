@@ -4,14 +4,24 @@
 
 Embedding a million real passages takes hours on two cores, so the scale index is made from a
 real indexed data folder (`--source`, e.g. both shared corpora): its passages keep their real
-vectors, and each synthetic passage copies a real passage's text and document and gets that
-passage's vector plus Gaussian noise (cosine ~0.85 to it), normalised. The vectors are therefore
-clustered like real embeddings, not uniform noise, and the keyword index holds real text. The
-index is written with the product's own code (FaissStore.build picks and tunes the index type).
+vectors, and each synthetic passage copies a real passage's text and gets that passage's vector
+plus Gaussian noise (cosine ~0.85 to it), normalised. The vectors are therefore clustered like
+real embeddings, not uniform noise, and the keyword index holds real text. Synthetic passages
+are grouped ten to a synthetic document (the shared corpora's own ratio is 9.5), which copies the
+date, source, tags and country of its first passage's document and joins the corpus database,
+so that 1M passages are 100k documents for filters, facets and counts, as a real crawl would be.
+The index is written with the product's own code (FaissStore.build picks and tunes the index
+type; the document fields come from indexer.fields).
 
-Printed: index type and build time, bytes per passage, recall@10 of the index against exact
-search for real queries, app start-up to first answer, /api/search p50/p99 with one client, and
-throughput with 8 concurrent clients.
+Printed: index type and build time, bytes per passage and per document, recall@10 of the index
+against exact search for real queries, app start-up to first answer, /api/search p50/p99 with
+one client for a mix of unfiltered, country-filtered and date-filtered queries (facets and total
+are in every answer), and throughput with 8 concurrent clients.
+
+`--baseline DIR` serves the same data folder from another checkout (e.g. a worktree of the
+previous main) and times it in the same run, for a before/after on one machine. A baseline that
+reads an older index format gets the manifest's format number it expects; the files it knows are
+the same.
 """
 
 from __future__ import annotations
@@ -25,6 +35,7 @@ import subprocess
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -41,12 +52,17 @@ from corpus.store import CorpusStore, utc_now  # noqa: E402
 from indexer.build import swap_in  # noqa: E402
 from indexer.chunk import Passage  # noqa: E402
 from indexer.embed import Embedder  # noqa: E402
+from indexer.fields import FieldRow, fields_for  # noqa: E402
 from indexer.keywords import KeywordIndex  # noqa: E402
 from indexer.manifest import DOCUMENTS, MANIFEST, PASSAGES, VECTORS, Manifest  # noqa: E402
 from indexer.passages import KeywordQuery, PassageStore  # noqa: E402
 from indexer.vectors import FaissStore, exact_top_k, recall_at_k  # noqa: E402
 
 NOISE = 0.6  # norm of the noise added to a real vector: cosine ~0.86 to it
+PER_DOCUMENT = 10  # synthetic passages per synthetic document
+# Filters of the timed mix: one query in three narrowed by country, one in three by half a year.
+COUNTRIES = ("China", "India", "Russia", "Iran", "Mexico", "Egypt", "Israel", "Pakistan")
+HALF_YEAR = {"from": "2024-01-01", "to": "2024-06-30"}
 
 
 def queries(limit: int = 200) -> list[str]:
@@ -88,17 +104,31 @@ def make_index(source: Path, out: Path, total: int,
     shutil.copyfile(src.db_path, settings.db_path)
     folder = settings.builds_dir / "scale"
     folder.mkdir()
+    # Passage i beyond the real ones belongs to synthetic document s<(i - real) // PER_DOCUMENT>.
+    owners = [rows[int(real_ids[c])][0] for c in centres[: len(real)]]
+    owners += [f"s{i // PER_DOCUMENT}" for i in range(len(centres) - len(real))]
+    with CorpusStore(settings.db_path) as corpus:
+        originals = {d.id: d for d in corpus.iter_documents()}
+        synthetic = [
+            replace(originals[rows[int(real_ids[centres[first]])][0]], id=owners[first], url="",
+                    title=f"{originals[rows[int(real_ids[centres[first]])][0]].title} ({owners[first]})",
+                    body=originals[rows[int(real_ids[centres[first]])][0]].body[:300])
+            for first in range(len(real), len(centres), PER_DOCUMENT)]
+        corpus.upsert_many(synthetic)
+        documents = {**originals, **{d.id: d for d in synthetic}}
     store = PassageStore(folder / PASSAGES)
     for start in range(0, len(centres), 50_000):
         chunk = [rows[int(real_ids[c])] for c in centres[start : start + 50_000]]
-        store.add(start, [Passage(doc, ordinal + 1000 * (start + i >= len(real)), text, title)
-                          for i, (doc, ordinal, title, text) in enumerate(chunk)])
+        store.add(start, [Passage(owners[start + i], ordinal, text, documents[owners[start + i]].title)
+                          for i, (_, ordinal, _, text) in enumerate(chunk)])
     store.optimize()
     store.close()
-    copies = [Passage(doc, ordinal, text, title) for doc, ordinal, title, text in
-              (rows[int(real_ids[c])] for c in centres)]
-    KeywordIndex.build(np.arange(len(centres)), copies).save(folder)
+    copies = [Passage(owners[i], ordinal, text, documents[owners[i]].title) for i, (_, ordinal, _, text) in
+              enumerate(rows[int(real_ids[c])] for c in centres)]
+    keywords = KeywordIndex.build(np.arange(len(centres)), copies)
+    keywords.save(folder)
     del copies
+    fields_for(keywords.documents, {d: FieldRow.of(documents[d]) for d in keywords.documents}).save(folder)
     index = FaissStore.build(np.arange(len(vectors)), vectors)
     index.save(folder / VECTORS)
     seconds = time.perf_counter() - started
@@ -117,12 +147,12 @@ def make_index(source: Path, out: Path, total: int,
     return vectors, manifest, seconds
 
 
-def serve(data: Path, port: int, workers: int) -> tuple[subprocess.Popen, float]:
-    """Start `python -m search_app`; return it and the seconds to its first search answer."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "RIGHTSSEARCH_RATE_LIMIT_PER_MINUTE": "0"}
+def serve(data: Path, port: int, workers: int, checkout: Path = ROOT) -> tuple[subprocess.Popen, float]:
+    """Start `python -m search_app` of `checkout`; return it and the seconds to its first search answer."""
+    env = {**os.environ, "PYTHONPATH": str(checkout), "RIGHTSSEARCH_RATE_LIMIT_PER_MINUTE": "0"}
     started = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-m", "search_app", "--data", str(data), "--port", str(port),
-                             "--workers", str(workers)], cwd=ROOT, env=env,
+                             "--workers", str(workers)], cwd=checkout, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}/api/search"
     while True:
@@ -136,23 +166,50 @@ def serve(data: Path, port: int, workers: int) -> tuple[subprocess.Popen, float]
         time.sleep(0.05)
 
 
-def latencies(port: int, texts: list[str], clients: int) -> tuple[np.ndarray, float]:
+def mix(texts: list[str]) -> list[tuple[str, dict]]:
+    """Each query with its filter: none, a country, or half a year, in turn."""
+    kinds = ({}, None, HALF_YEAR)
+    return [(t, kinds[i % 3] if i % 3 != 1 else {"country": COUNTRIES[i % len(COUNTRIES)]})
+            for i, t in enumerate(texts)]
+
+
+def latencies(port: int, requests: list[tuple[str, dict]], clients: int) -> tuple[np.ndarray, float]:
     """Per-request milliseconds and requests/s for `clients` concurrent clients."""
     url = f"http://127.0.0.1:{port}/api/search"
 
-    def run(chunk: list[str]) -> list[float]:
+    def run(chunk: list[tuple[str, dict]]) -> list[float]:
         out = []
         with httpx.Client(timeout=60) as client:
-            for text in chunk:
+            for text, filters in chunk:
                 t = time.perf_counter()
-                client.get(url, params={"q": text, "k": 10}).raise_for_status()
+                client.get(url, params={"q": text, "k": 10, **filters}).raise_for_status()
                 out.append((time.perf_counter() - t) * 1000)
         return out
 
     started = time.perf_counter()
     with ThreadPoolExecutor(clients) as pool:
-        times = [t for part in pool.map(run, [texts[i::clients] for i in range(clients)]) for t in part]
-    return np.array(times), len(texts) / (time.perf_counter() - started)
+        times = [t for part in pool.map(run, [requests[i::clients] for i in range(clients)]) for t in part]
+    return np.array(times), len(requests) / (time.perf_counter() - started)
+
+
+def time_server(name: str, data: Path, port: int, workers: int, texts: list[str], checkout: Path) -> None:
+    """Start one server on `data` and print its start-up, latency per filter kind, and throughput."""
+    proc, startup = serve(data, port, workers, checkout)
+    try:
+        print(f"[{name}] start-up to first answer ({workers} gunicorn workers): {startup:.1f} s")
+        requests = mix(texts)
+        latencies(port, requests[:20], 1)  # warm every worker's caches
+        one, _ = latencies(port, requests, 1)
+        for kind, picked in (("all", slice(None)), ("unfiltered", slice(0, None, 3)),
+                             ("country", slice(1, None, 3)), ("date", slice(2, None, 3))):
+            print(f"[{name}] /api/search, 1 client, {kind:<10}: p50 {np.percentile(one[picked], 50):6.1f} ms, "
+                  f"p99 {np.percentile(one[picked], 99):6.1f} ms")
+        many, rate = latencies(port, requests * 2, 8)
+        print(f"[{name}] /api/search, 8 clients: {rate:.1f} requests/s, p50 {np.percentile(many, 50):.1f} ms, "
+              f"p99 {np.percentile(many, 99):.1f} ms")
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
 
 
 def main() -> None:
@@ -164,16 +221,22 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--reuse", action="store_true", help="keep an index of this size already at --out")
+    parser.add_argument("--baseline", type=Path, metavar="DIR",
+                        help="also time the server of the checkout in DIR on the same index (before/after)")
+    parser.add_argument("--baseline-format", type=int, default=2,
+                        help="the index format number the baseline reads (default 2)")
     args = parser.parse_args()
-    print(f"scale bench, {args.passages} passages, {os.cpu_count()} cores, "
+    print(f"scale bench, {args.passages} passages, {os.cpu_count()} cores ({cpu_name()}), "
           f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}")
     vectors, manifest, seconds = make_index(args.source, args.out, args.passages, args.reuse)
     index_dir = load_settings(args.out).index_path.resolve()
     size = {name: (index_dir / name).stat().st_size for name in (VECTORS, PASSAGES)}
     keyword_bytes = sum(p.stat().st_size for p in index_dir.glob("keywords.*"))
+    field_bytes = sum(p.stat().st_size for p in index_dir.glob("fields.*"))
     print(f"index {manifest.index_type}: written in {seconds:.0f} s; bytes per passage: vectors "
           f"{size[VECTORS] / len(vectors):.0f} (flat float32 would be {4 * vectors.shape[1] + 8}), "
-          f"passages+FTS5 {size[PASSAGES] / len(vectors):.0f}, keyword index {keyword_bytes / len(vectors):.0f}")
+          f"passages+FTS5 {size[PASSAGES] / len(vectors):.0f}, keyword index {keyword_bytes / len(vectors):.0f}; "
+          f"document fields {field_bytes / manifest.documents:.0f} bytes per document ({manifest.documents} documents)")
     texts = queries(args.queries)
     embedder = Embedder.from_settings(load_settings(args.out))
     embedder.token_vectors()  # as `indexer build` does: made once per model, before serving
@@ -199,19 +262,25 @@ def main() -> None:
     agree = [sum(s >= b[min(9, len(b) - 1)][1] - 1e-4 for _, s in a[:10]) / min(10, len(b))
              for a, b in zip(champions, exact, strict=True) if b]
     print(f"keyword recall@10 of the champion lists vs every posting (ties count): {np.mean(agree):.4f}")
-    proc, startup = serve(args.out, args.port, args.workers)
+    if args.baseline:
+        manifest_path = index_dir / MANIFEST
+        ours = manifest_path.read_text(encoding="utf-8")
+        manifest_path.write_text(json.dumps({**json.loads(ours), "format": args.baseline_format}), encoding="utf-8")
+        try:
+            time_server("baseline", args.out, args.port, args.workers, texts, args.baseline.resolve())
+        finally:
+            manifest_path.write_text(ours, encoding="utf-8")
+    time_server("this checkout", args.out, args.port, args.workers, texts, ROOT)
+
+
+def cpu_name() -> str:
+    """The processor's model name, and whether it has AVX-512 VNNI (figures differ between the two kinds)."""
     try:
-        print(f"start-up to first answer ({args.workers} gunicorn workers): {startup:.1f} s")
-        latencies(args.port, texts[:20], 1)  # warm every worker's caches
-        one, _ = latencies(args.port, texts, 1)
-        print(f"/api/search, 1 client: p50 {np.percentile(one, 50):.1f} ms, "
-              f"p99 {np.percentile(one, 99):.1f} ms")
-        many, rate = latencies(args.port, texts * 2, 8)
-        print(f"/api/search, 8 clients: {rate:.1f} requests/s, p50 {np.percentile(many, 50):.1f} ms, "
-              f"p99 {np.percentile(many, 99):.1f} ms")
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+        info = Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return "unknown CPU"
+    name = next((line.split(":", 1)[1].strip() for line in info.splitlines() if line.startswith("model name")), "?")
+    return f"{name}, {'AVX-512 VNNI' if 'avx512_vnni' in info else 'AVX2' if 'avx2' in info else 'no AVX2'}"
 
 
 if __name__ == "__main__":

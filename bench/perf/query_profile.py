@@ -4,8 +4,9 @@
     python bench/perf/query_profile.py --data /tmp/rs-scale-1m --champions 100000,200000,300000
 
 Runs `search_app.results.find` (what /api/search calls) for real queries (our HR queries, then
-SciFact's) and prints its p50/p90/p99 and the mean milliseconds per query spent in each stage,
-timed by wrapping the stage's function (stages nest: `rank` holds vector, keyword and embedding).
+SciFact's; one in three filtered by country, one in three by date, as in bench_scale.py) and prints
+its p50/p90/p99 and the mean milliseconds per query spent in each stage, timed by wrapping the
+stage's function (stages nest: ranking the whole set holds the vector, keyword and embedding stages).
 With `--champions`, also times keyword search alone at the app's depth (1,000) for each number of
 postings read per word, best of three passes, and its top-10 agreement with reading every posting
 (a passage scoring as high as the exact 10th counts as found: synthetic copies tie).
@@ -29,23 +30,27 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from werkzeug.datastructures import MultiDict  # noqa: E402
 
+import indexer.relevant as relevant  # noqa: E402
 import indexer.search as search  # noqa: E402
 from corpus.config import load_settings  # noqa: E402
 from corpus.store import CorpusStore  # noqa: E402
 from indexer.embed import Embedder  # noqa: E402
+from indexer.fields import DocumentFields  # noqa: E402
 from indexer.keywords import KeywordIndex  # noqa: E402
 from indexer.passages import KeywordQuery  # noqa: E402
 from indexer.vectors import FaissStore  # noqa: E402
 from search_app import results  # noqa: E402
 from search_app.params import parse_search  # noqa: E402
-from bench_scale import queries  # noqa: E402  (the same real queries as the scale bench)
+from bench_scale import cpu_name, mix, queries  # noqa: E402  (the same real queries and filters as the scale bench)
 
 STAGES = [  # (owner, attribute, label)
-    (search.Searcher, "_rank", "rank"), (FaissStore, "search", "vector"), (KeywordIndex, "search", "keyword"),
-    (Embedder, "encode_query", "query embedding"), (KeywordIndex, "doc_ids_of", "passage -> document"),
-    (search, "normalise", "normalise"), (search, "group", "group"), (search, "fuse", "fuse"),
-    (CorpusStore, "get_many", "corpus rows"), (results, "facts_of", "facts"), (results, "facets", "facets"),
-    (search.Searcher, "_meaning_sentences", "meaning marks"), (search, "make_snippet", "snippets"),
+    (search.Searcher, "search", "rank the whole set"), (Embedder, "encode_query", "query embedding"),
+    (FaissStore, "search", "vector: nearest"), (FaissStore, "within", "vector: range"),
+    (KeywordIndex, "ranked_rows", "keyword: ranking"), (KeywordIndex, "coverage", "keyword: coverage"),
+    (KeywordIndex, "best_per_document", "keyword: best per document"), (DocumentFields, "mask", "filter mask"),
+    (relevant, "group", "group"), (relevant, "fuse", "fuse"), (DocumentFields, "facets", "facets"),
+    (DocumentFields, "months", "timeline"), (CorpusStore, "get_many", "corpus rows (one page)"),
+    (search.Searcher, "describe", "describe (snippets, meaning marks)"),
 ]
 
 
@@ -68,15 +73,17 @@ def timed(spent: dict[str, float]) -> None:
 def breakdown(data: Path, texts: list[str]) -> None:
     spent: dict[str, float] = {}
     timed(spent)
-    searcher = search.Searcher(load_settings(data))
-    find = [parse_search(MultiDict({"q": t}), 1000, 10) for t in texts]
+    settings = load_settings(data)
+    searcher = search.Searcher(settings)
+    corpus = CorpusStore(settings.db_path, create=False)
+    find = [parse_search(MultiDict({"q": t, **filters}), 1000, 10) for t, filters in mix(texts)]
     for params in find[:5]:  # load the model, the word-piece table and the hot pages first
-        results.find(searcher, params)
+        results.find(searcher, corpus, params)
     spent.clear()
     took = []
     for params in find:
         started = time.perf_counter()
-        results.find(searcher, params)
+        results.find(searcher, corpus, params)
         took.append((time.perf_counter() - started) * 1000)
     p50, p90, p99 = np.percentile(took, [50, 90, 99])
     print(f"find(), {len(find)} queries: p50 {p50:.1f} ms, p90 {p90:.1f} ms, p99 {p99:.1f} ms, "
@@ -109,7 +116,7 @@ def main() -> None:
     parser.add_argument("--champions", default="", help="comma-separated postings per word to compare")
     args = parser.parse_args()
     texts = queries(args.queries)
-    print(f"{args.data}, {os.cpu_count()} cores, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}")
+    print(f"{args.data}, {os.cpu_count()} cores ({cpu_name()}), {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}")
     breakdown(args.data, texts)
     if args.champions:
         champions(args.data, texts, [int(n) for n in args.champions.split(",")])
