@@ -152,50 +152,11 @@ class KeywordIndex:
 
     def ranked_rows(self, terms: Sequence[str], limit: int, allowed: np.ndarray | None = None,
                     champions: int = CHAMPIONS) -> tuple[np.ndarray, np.ndarray]:
-        """(rows, BM25 scores) of the best `limit` passages holding any of `terms`, best first.
+        """(rows, BM25 scores) of the best `limit` passages holding any of `terms`, best first."""
+        return self.score(terms, champions).top(limit, allowed)
 
-        `allowed`, a bool per row, keeps the ranking inside a filter: the best allowed passages
-        come back however far down the unfiltered ranking they are.
-        """
-        scores, touched, words = self._scores(terms, champions)
-        if not words:
-            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
-        if allowed is not None:
-            touched = touched[allowed[touched]]
-        # A row appears at most once per word, so the best `limit` distinct rows are among the best
-        # `limit * words` touched entries: partition those, then deduplicate the few left.
-        head = min(len(touched), limit * words)
-        if len(touched) > head:
-            touched = touched[np.argpartition(-scores[touched], head - 1)[:head]]
-        best = np.unique(touched)
-        best = best[np.argsort(-scores[best], kind="stable")][:limit]
-        return best.astype(np.int64), scores[best]
-
-    def best_per_document(self, terms: Sequence[str], champions: int = CHAMPIONS) -> np.ndarray:
-        """The BM25 score of each document's best passage (0 where no term occurs), for every document."""
-        scores, _, _ = self._scores(terms, champions)
-        best = np.zeros(len(self.documents), dtype=np.float32)
-        if len(scores):
-            # A document's passages are consecutive rows: one maximum per run of rows.
-            np.maximum.at(best, self.row_docs[self._runs], np.maximum.reduceat(scores, self._runs))
-        return best
-
-    @cached_property
-    def first_passages(self) -> np.ndarray:
-        """Each document's first passage id (-1 for a document without passages), in document order."""
-        first = np.full(len(self.documents), -1, dtype=np.int64)
-        first[self.row_docs[self._runs]] = self.row_ids[self._runs]
-        return first
-
-    @cached_property
-    def _runs(self) -> np.ndarray:
-        """The first row of each run of rows of one document."""
-        docs = np.asarray(self.row_docs)
-        return np.concatenate([[0], np.flatnonzero(docs[1:] != docs[:-1]) + 1]) if len(docs) else docs[:0]
-
-    def _scores(self, terms: Sequence[str], champions: int) -> tuple[np.ndarray, np.ndarray, int]:
-        """(BM25 score of every row, the rows touched, how many terms have postings)."""
-        n = len(self.row_ids)
+    def score(self, terms: Sequence[str], champions: int = CHAMPIONS) -> PassageScores:
+        """BM25 of every passage for these terms, reading at most `champions` postings per term."""
         rows, weights = [], []
         for t in (self.terms.get(term) for term in terms):
             if t is None:
@@ -208,11 +169,24 @@ class KeywordIndex:
             weights.append(self.post_impacts[start:end] * np.float32(self._idf(t)))
         # Scatter-add into one score per passage: a row occurs once in a word's postings, so `+=` on a
         # fancy index is exact. (np.unique over all touched rows took twice as long at 1M: 21.8 -> 10.7 ms.)
-        scores = np.zeros(n, dtype=np.float32)
+        scores = np.zeros(len(self.row_ids), dtype=np.float32)
         for word_rows, word_weights in zip(rows, weights, strict=True):
             scores[word_rows] += word_weights
         touched = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
-        return scores, touched, len(rows)
+        return PassageScores(self, scores, touched, len(rows))
+
+    @cached_property
+    def first_passages(self) -> np.ndarray:
+        """Each document's first passage id (-1 for a document without passages), in document order."""
+        first = np.full(len(self.documents), -1, dtype=np.int64)
+        first[self.row_docs[self.runs]] = self.row_ids[self.runs]
+        return first
+
+    @cached_property
+    def runs(self) -> np.ndarray:
+        """The first row of each run of rows of one document."""
+        docs = np.asarray(self.row_docs)
+        return np.concatenate([[0], np.flatnonzero(docs[1:] != docs[:-1]) + 1]) if len(docs) else docs[:0]
 
     def coverage(self, terms: Sequence[str]) -> np.ndarray:
         """Per document (numbered as `documents`), the share of the query's information its text holds.
@@ -258,6 +232,41 @@ class KeywordIndex:
         if len(index.post_ptr) != len(index.terms) + 1 or len(index.row_ptr) != len(index.row_ids) + 1:
             raise ValueError(f"the keyword index in {folder} is inconsistent")
         return index
+
+
+@dataclass(frozen=True)
+class PassageScores:
+    """BM25 of every passage for one query: computed once, read by the ranking and the set's order."""
+
+    index: KeywordIndex
+    scores: np.ndarray  # float32, one per row; 0 where no term occurs
+    touched: np.ndarray  # the rows holding a term (a row once per term it holds)
+    terms: int  # how many of the query's terms have postings
+
+    def top(self, limit: int, allowed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """(rows, scores) of the best `limit` passages holding any term, best first.
+
+        `allowed`, a bool per row, keeps the ranking inside a filter: the best allowed passages
+        come back however far down the unfiltered ranking they are.
+        """
+        touched = self.touched if allowed is None else self.touched[allowed[self.touched]]
+        # A row appears at most once per term, so the best `limit` distinct rows are among the best
+        # `limit * terms` touched entries: partition those, then deduplicate the few left.
+        head = min(len(touched), limit * self.terms)
+        if len(touched) > head:
+            touched = touched[np.argpartition(-self.scores[touched], head - 1)[:head]]
+        best = np.unique(touched)
+        best = best[np.argsort(-self.scores[best], kind="stable")][:limit]
+        return best.astype(np.int64), self.scores[best]
+
+    def best_per_document(self) -> np.ndarray:
+        """The score of each document's best passage (0 where no term occurs), for every document."""
+        best = np.zeros(len(self.index.documents), dtype=np.float32)
+        runs = self.index.runs
+        if len(runs):
+            # A document's passages are consecutive rows: one maximum per run of rows.
+            np.maximum.at(best, self.index.row_docs[runs], np.maximum.reduceat(self.scores, runs))
+        return best
 
 
 def _numbered(documents: dict[str, int], passages: Sequence[Passage]) -> np.ndarray:

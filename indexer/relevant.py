@@ -10,8 +10,9 @@ A document belongs to the set when either half accepts it (hybrid is the union; 
   `minimum_should_match`.
 
 Quoted phrases are strict in every mode: with phrases, the set is the documents holding every
-one of them. Filters apply before ranking, inside both searches, so a filtered query finds the
-best matches within the filter however far down the unfiltered ranking they are. The set is
+one of them. Filters apply before ranking: both halves are decided for every document of the
+corpus and then narrowed, and the keyword ranking is masked, so a filtered query finds the best
+matches within the filter however far down the unfiltered ranking they are. The set is
 ranked as the fusion of both sides (indexer.fusion), scaled by the unfiltered ranking so that a
 filter narrows the ranking without reordering it. Documents beyond the normalisation window (score
 0) follow by their raw scores where a side fetched them, then by coverage.
@@ -26,7 +27,7 @@ import numpy as np
 
 from indexer.filters import Filters
 from indexer.fusion import WINDOW, Side, fuse, group, scale
-from indexer.keywords import query_terms
+from indexer.keywords import PassageScores, query_terms
 from indexer.live import LoadedIndex
 from indexer.passages import KeywordQuery
 
@@ -88,8 +89,9 @@ def relevant_set(index: LoadedIndex, query: Query, vector: np.ndarray | None, bo
         semantic = _semantic_side(index, vector, allowed, bounds)
     terms = query_terms(parsed.words + parsed.phrases)
     lexical = query.mode != "semantic" or bool(parsed.phrases)
-    if lexical:
-        keyword = _keyword_side(index, terms, allowed, bounds)
+    bm25 = index.keywords.score(terms) if lexical else None
+    if bm25 is not None:
+        keyword = _keyword_side(index, bm25, allowed, bounds)
     coverage = index.keywords.coverage(terms) if lexical and terms else np.zeros(documents)
 
     if parsed.phrases:
@@ -116,7 +118,7 @@ def relevant_set(index: LoadedIndex, query: Query, vector: np.ndarray | None, bo
     # in meaning, then by the best passage's BM25 and by coverage. Each of these keys is the same
     # whatever the filters (fetched passages are not), so a filter never reorders the set.
     closeness = np.where(semantic.raw >= bounds.semantic_threshold, semantic.raw, -np.inf)
-    best_bm25 = index.keywords.best_per_document(terms) if lexical and terms else np.zeros(documents)
+    best_bm25 = bm25.best_per_document() if bm25 is not None else np.zeros(documents)
     order = np.lexsort((docs, -coverage[docs], -best_bm25[docs], -closeness[docs], -score[docs]))
     docs = docs[order]
     # Only the semantic half can be approximate: IVF's range search sees the lists it probes.
@@ -125,23 +127,30 @@ def relevant_set(index: LoadedIndex, query: Query, vector: np.ndarray | None, bo
 
 
 def _semantic_side(index: LoadedIndex, vector: np.ndarray, allowed: np.ndarray | None, bounds: Bounds) -> Side:
-    """Passages by cosine within the filter: the nearest DEPTH, and all above the threshold."""
-    permitted = _allowed_passages(index, allowed)
-    scores, ids = _found(*index.vectors.search(vector, DEPTH, permitted))
+    """Passages by cosine: the nearest DEPTH of the whole index and, when all of those pass the
+    threshold, every passage above it (a range search); then only the filter's.
+
+    One unfiltered search is complete for what the set needs of this side: membership needs every
+    passage above the threshold, and scores need every passage above the unfiltered window's low
+    end (lower ones scale to 0), and both are within it. It is also cheaper than a filtered search
+    besides the unfiltered one that the scale needs (at 1M passages each costs a full IVF scan).
+    """
+    scores, ids = _found(*index.vectors.search(vector, DEPTH))
     if len(ids) == DEPTH and scores[-1] >= bounds.semantic_threshold:
-        # More passages pass the threshold than were fetched: collect all of them.
-        scores, ids = index.vectors.within(vector, bounds.semantic_threshold, permitted)
-    ends = scale(scores if permitted is None else _found(*index.vectors.search(vector, WINDOW))[0])
-    rows = np.searchsorted(index.keywords.row_ids, ids)
-    return group(ids, index.keywords.row_docs[rows], scores, len(index.fields), bounds.passage_bonus, ends)
+        scores, ids = index.vectors.within(vector, bounds.semantic_threshold)
+    ends = scale(scores)
+    docs = index.keywords.row_docs[np.searchsorted(index.keywords.row_ids, ids)]
+    if allowed is not None:
+        kept = allowed[docs]
+        ids, docs, scores = ids[kept], docs[kept], scores[kept]
+    return group(ids, docs, scores, len(index.fields), bounds.passage_bonus, ends)
 
 
-def _keyword_side(index: LoadedIndex, terms: list[str], allowed: np.ndarray | None, bounds: Bounds) -> Side:
+def _keyword_side(index: LoadedIndex, bm25: PassageScores, allowed: np.ndarray | None, bounds: Bounds) -> Side:
     """Passages by BM25 within the filter, the best DEPTH."""
     keywords = index.keywords
-    allowed_rows = allowed[keywords.row_docs] if allowed is not None else None
-    rows, scores = keywords.ranked_rows(terms, DEPTH, allowed_rows)
-    ends = scale(scores if allowed is None else keywords.ranked_rows(terms, WINDOW)[1])
+    rows, scores = bm25.top(DEPTH, allowed[keywords.row_docs] if allowed is not None else None)
+    ends = scale(scores if allowed is None else bm25.top(WINDOW)[1])
     return group(keywords.row_ids[rows], keywords.row_docs[rows], scores, len(index.fields), bounds.passage_bonus,
                  ends)
 
@@ -150,13 +159,6 @@ def _found(scores: np.ndarray, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]
     """A FAISS answer without its padding (ids of -1)."""
     kept = ids >= 0
     return scores[kept], ids[kept]
-
-
-def _allowed_passages(index: LoadedIndex, allowed: np.ndarray | None) -> np.ndarray | None:
-    """The passage ids of the allowed documents (sorted), or None for no restriction."""
-    if allowed is None:
-        return None
-    return np.asarray(index.keywords.row_ids[allowed[index.keywords.row_docs]], dtype=np.int64)
 
 
 def _phrase_documents(index: LoadedIndex, phrases: tuple[str, ...]) -> np.ndarray:

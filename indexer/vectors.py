@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -159,24 +157,17 @@ class FaissStore:
             raise ValueError("only a flat index gives its vectors back exactly")
         return faiss.vector_to_array(self.index.id_map), self.index.index.reconstruct_n(0, len(self))
 
-    def search(self, query: np.ndarray, k: int, allowed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """Return (scores, ids) of the k nearest passages, best first; ids of -1 are padding.
-
-        `allowed`, sorted passage ids, restricts the search to them (a filter applied inside the
-        search, not after it).
-        """
-        with _parameters(self.index, allowed) as params:
-            scores, ids = self.index.search(_row(query), k, params=params)
+    def search(self, query: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """Return (scores, ids) of the k nearest passages, best first; ids of -1 are padding."""
+        scores, ids = self.index.search(_row(query), k)
         return scores[0], ids[0]
 
-    def within(self, query: np.ndarray, radius: float,
-               allowed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    def within(self, query: np.ndarray, radius: float) -> tuple[np.ndarray, np.ndarray]:
         """Return (scores, ids) of every passage with inner product at least `radius`, best first.
 
         Exact on a flat index; on IVF, complete within the lists that `nprobe` visits.
         """
-        with _parameters(self.index, allowed) as params:
-            _, scores, ids = self.index.range_search(_row(query), float(radius), params=params)
+        _, scores, ids = self.index.range_search(_row(query), float(radius))
         order = np.argsort(-scores, kind="stable")
         return scores[order], ids[order]
 
@@ -187,26 +178,6 @@ class FaissStore:
 
 def _row(query: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(query.reshape(1, -1), dtype=np.float32)
-
-
-@contextmanager
-def _parameters(index: faiss.Index, allowed: np.ndarray | None) -> Iterator[faiss.SearchParameters | None]:
-    """Search parameters that keep to the `allowed` passage ids (None: no restriction)."""
-    if allowed is None:
-        yield None
-        return
-    bits = np.zeros(int(allowed[-1]) + 1 if len(allowed) else 1, dtype=bool)
-    bits[allowed] = True
-    # FAISS reads bit i & 7 of byte i >> 3 as id i; the selector points into `packed`, which this
-    # generator's frame keeps alive until the search in the `with` block has run.
-    packed = np.packbits(bits, bitorder="little")
-    selector = faiss.IDSelectorBitmap(len(bits), faiss.swig_ptr(packed))
-    try:
-        ivf = faiss.extract_index_ivf(index)
-    except RuntimeError:
-        yield faiss.SearchParameters(sel=selector)
-    else:
-        yield faiss.SearchParametersIVF(sel=selector, nprobe=ivf.nprobe)
 
 
 def exact_top_k(vectors: np.ndarray, queries: np.ndarray, k: int, block: int = 65_536) -> np.ndarray:

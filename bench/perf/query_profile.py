@@ -36,7 +36,7 @@ from corpus.config import load_settings  # noqa: E402
 from corpus.store import CorpusStore  # noqa: E402
 from indexer.embed import Embedder  # noqa: E402
 from indexer.fields import DocumentFields  # noqa: E402
-from indexer.keywords import KeywordIndex  # noqa: E402
+from indexer.keywords import KeywordIndex, PassageScores  # noqa: E402
 from indexer.passages import KeywordQuery  # noqa: E402
 from indexer.vectors import FaissStore  # noqa: E402
 from search_app import results  # noqa: E402
@@ -46,8 +46,9 @@ from bench_scale import cpu_name, mix, queries  # noqa: E402  (the same real que
 STAGES = [  # (owner, attribute, label)
     (search.Searcher, "search", "rank the whole set"), (Embedder, "encode_query", "query embedding"),
     (FaissStore, "search", "vector: nearest"), (FaissStore, "within", "vector: range"),
-    (KeywordIndex, "ranked_rows", "keyword: ranking"), (KeywordIndex, "coverage", "keyword: coverage"),
-    (KeywordIndex, "best_per_document", "keyword: best per document"), (DocumentFields, "mask", "filter mask"),
+    (KeywordIndex, "score", "keyword: BM25 of every passage"), (PassageScores, "top", "keyword: best passages"),
+    (KeywordIndex, "coverage", "keyword: coverage"), (PassageScores, "best_per_document", "keyword: best per document"),
+    (DocumentFields, "mask", "filter mask"),
     (relevant, "group", "group"), (relevant, "fuse", "fuse"), (DocumentFields, "facets", "facets"),
     (DocumentFields, "months", "timeline"), (CorpusStore, "get_many", "corpus rows (one page)"),
     (search.Searcher, "describe", "describe (snippets, meaning marks)"),
