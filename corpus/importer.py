@@ -15,6 +15,10 @@ log = logging.getLogger(__name__)
 
 # Fields that become Document attributes; everything else on a line is kept as metadata.
 _KNOWN = {"id", "_id", "url", "title", "body", "text", "date", "tags", "source"}
+# Provenance the database keeps itself: an imported value would claim a hash that does not match
+# the text, or a crawl that never happened. Dropped from imported metadata (an export re-imports).
+RESERVED = frozenset({"content_hash", "captured_at", "fetched_at", "first_seen", "source_changed_at"})
+MAX_LINE_BYTES = 10 * 1024 * 1024  # one release is a few tens of kilobytes; a longer line is refused
 
 
 class BadLine(ValueError):
@@ -56,6 +60,11 @@ def document_from_record(record: Any, default_source: str) -> Document:
     if tags is not None and not isinstance(tags, str | list):
         raise BadLine("'tags' is not a list or a string")
     source = record.get("source") or default_source
+    try:
+        # A lone surrogate ("\ud800") is valid JSON but no valid text: SQLite would refuse it mid-batch.
+        json.dumps(record, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise BadLine("a string holds an unpaired surrogate (\\ud800-\\udfff), which is not text") from None
     return Document(
         id=doc_id,
         title=" ".join(title.split()),
@@ -64,19 +73,35 @@ def document_from_record(record: Any, default_source: str) -> Document:
         source=str(source),
         date=normalise_date(record.get("date")),
         tags=normalise_tags(tags),
-        metadata={k: v for k, v in record.items() if k not in _KNOWN},
+        metadata={k: v for k, v in record.items() if k not in _KNOWN and k not in RESERVED},
     )
 
 
 def read_jsonl(path: Path, default_source: str, errors: list[LineError]) -> Iterator[Document]:
-    """Yield the documents of a JSON Lines file; append each bad line's error to `errors`."""
-    with open(path, encoding="utf-8", errors="replace") as handle:
-        for number, line in enumerate(handle, start=1):
+    """Yield the documents of a JSON Lines file; append each bad line's error to `errors`.
+
+    Every line is judged on its own, so one bad line never costs the good ones around it. A UTF-8
+    byte-order mark at the start is accepted; bytes that are not UTF-8 reject their line.
+    """
+    with open(path, "rb") as handle:
+        for number, raw in enumerate(handle, start=1):
+            if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
+                raw = raw[3:]
+            if len(raw) > MAX_LINE_BYTES:
+                errors.append(LineError(number, f"line longer than {MAX_LINE_BYTES // (1024 * 1024)} MiB"))
+                continue
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                errors.append(LineError(number, f"not UTF-8 (byte {exc.start + 1} of the line)"))
+                continue
             if not line.strip():
                 continue
             try:
                 yield document_from_record(json.loads(line), default_source)
             except json.JSONDecodeError as exc:
                 errors.append(LineError(number, f"invalid JSON: {exc.msg}"))
+            except RecursionError:
+                errors.append(LineError(number, "JSON nested too deeply"))
             except BadLine as exc:
                 errors.append(LineError(number, str(exc)))

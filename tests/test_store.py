@@ -81,3 +81,29 @@ def test_store_is_wal_and_dates_are_iso(tmp_path: Path) -> None:
         assert store.get("x").date == "2019-09-17"
     assert normalise_date("16 January 2024") == "2024-01-16"
     assert normalise_date("not a date") is None
+
+
+def test_poisoned_lines_are_skipped_one_by_one_and_the_good_ones_land(tmp_path: Path) -> None:
+    good = [json.dumps({"id": f"g{i}", "title": f"Good {i}", "body": f"Body {i}."}) for i in range(10)]
+    lines = [good[0], '{"id": "s", "title": "\\ud800", "body": "lone surrogate"}', *good[1:5],
+             "[" * 100_000 + "]" * 100_000, *good[5:]]
+    source = tmp_path / "poisoned.jsonl"
+    # A byte-order mark first, a line of bytes that are not UTF-8 at the end.
+    source.write_bytes(b"\xef\xbb\xbf" + "\n".join(lines).encode() + b'\n{"id": "x", "body": "\xff\xfe"}\n')
+    result = run_cli("corpus", "import", str(source), "-q", data=tmp_path)
+    assert "poisoned.jsonl:2: skipped: a string holds an unpaired surrogate" in result.stderr
+    assert "poisoned.jsonl:7: skipped: JSON nested too deeply" in result.stderr
+    assert "poisoned.jsonl:13: skipped: not UTF-8" in result.stderr
+    assert "10 added" in result.stderr and "3 skipped" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_imported_provenance_fields_never_overwrite_the_databases_own(tmp_path: Path) -> None:
+    source = write_jsonl(tmp_path / "claims.jsonl", [{
+        "id": "p", "title": "T", "body": "B", "content_hash": "0" * 64, "fetched_at": "1999-01-01T00:00:00+00:00",
+        "first_seen": "1999-01-01", "source_changed_at": "2099-01-01", "captured_at": "1999-01-01", "note": "kept"}])
+    run_cli("corpus", "import", str(source), "-q", data=tmp_path)
+    with CorpusStore(load_settings(tmp_path).db_path) as store:
+        doc = store.get("p")
+    assert doc.metadata["content_hash"] == doc.content_hash and doc.metadata["note"] == "kept"
+    assert "fetched_at" not in doc.metadata and "source_changed_at" not in doc.metadata
+    assert doc.metadata["first_seen"] != "1999-01-01" and doc.captured_at != "1999-01-01"
