@@ -12,6 +12,7 @@ import logging
 import os
 import sqlite3
 import threading
+import time
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -79,16 +80,32 @@ class LoadedIndex:
 
 
 class LiveIndex:
-    """The index the live symlink points at, reloaded when a rebuild moves the link."""
+    """The index the live symlink points at, reloaded when a rebuild moves the link.
+
+    When the link moves to a build that fails to load (another model's, or damaged after the
+    swap), the index already loaded keeps serving: the failure is logged and reported by
+    `problem`, and the load is retried after a back-off that doubles up to `MAX_RETRY_SECONDS`,
+    not on every query. With nothing loaded yet, the failure is raised (the app answers 503).
+    """
+
+    RETRY_SECONDS = 2.0
+    MAX_RETRY_SECONDS = 60.0
 
     def __init__(self, link: Path, model: str) -> None:
         self.link = link
         self.model = model
         self._lock = threading.Lock()
         self._loaded: LoadedIndex | None = None
+        self._failed: tuple[Path, str, float, float] | None = None  # target, reason, retry at, back-off
+
+    @property
+    def problem(self) -> str | None:
+        """Why the build the link points at is not the one serving, or None when it is."""
+        failed = self._failed
+        return failed[1] if failed is not None else None
 
     def current(self) -> LoadedIndex:
-        """The live index, loaded if the symlink now points at a newer build."""
+        """The live index, loaded if the symlink now points at a newer build that loads."""
         try:
             target = Path(os.path.realpath(self.link))
         except OSError as exc:
@@ -97,6 +114,24 @@ class LiveIndex:
         if loaded is not None and loaded.path == target:
             return loaded
         with self._lock:
-            if self._loaded is None or self._loaded.path != target:
+            if self._loaded is not None and self._loaded.path == target:
+                return self._loaded
+            failed = self._failed
+            if self._loaded is not None and failed is not None and failed[0] == target \
+                    and time.monotonic() < failed[2]:
+                return self._loaded  # keep serving until the next try
+            try:
                 self._loaded = LoadedIndex.open(target, self.model)
+            except IndexLoadError as exc:
+                if self._loaded is None:
+                    raise
+                wait = min(failed[3] * 2, self.MAX_RETRY_SECONDS) if failed and failed[0] == target \
+                    else self.RETRY_SECONDS
+                self._failed = (target, str(exc), time.monotonic() + wait, wait)
+                log.error("the new index %s does not load (%s); still serving %s, next try in %.0f s",
+                          target.name, exc, self._loaded.path.name, wait)
+                return self._loaded
+            if self._failed is not None:
+                log.info("index %s loaded; the earlier failure is over", target.name)
+            self._failed = None
             return self._loaded

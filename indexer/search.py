@@ -108,6 +108,11 @@ class Searcher:
         """The manifest of the index being served."""
         return self.live.current().manifest
 
+    @property
+    def problem(self) -> str | None:
+        """Why the newest build is not the one serving (it failed to load), or None."""
+        return self.live.problem
+
     def search(self, query: Query) -> Ranking:
         """Every document that answers `query` within its filters, ranked."""
         started = time.perf_counter()

@@ -81,13 +81,15 @@ def similar(doc_id: str) -> Response | tuple[Response, int]:
 def healthz() -> Response | tuple[Response, int]:
     """Whether the index is loaded, and how big it is."""
     try:
-        manifest = _service().searcher().manifest
+        searcher = _service().searcher()
+        manifest = searcher.manifest
         _service().corpus()  # results need the documents too
     except Unavailable as exc:
         return jsonify(ok=False, status=503, index_loaded=False, error=str(exc)), 503
+    # Still answering from the loaded index when a newer build failed to load: healthy, but said.
     return jsonify(
         ok=True, index_loaded=True, documents=manifest.documents, passages=manifest.passages,
-        model=manifest.model, built_at=manifest.built_at,
+        model=manifest.model, built_at=manifest.built_at, index_problem=searcher.problem,
     )
 
 

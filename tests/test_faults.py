@@ -311,3 +311,38 @@ def test_a_storm_of_server_errors_is_logged_and_the_crawl_goes_on(
     assert elapsed < 30, "the storm must not stall the crawl"
     for path in StormHandler.STORM:
         assert any(path in r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING), path
+
+
+def test_a_new_index_that_fails_to_load_leaves_the_loaded_one_serving(
+        small_data: Path, copy_data, embedder, monkeypatch: pytest.MonkeyPatch) -> None:
+    import shutil
+
+    from indexer.live import LoadedIndex
+
+    data = copy_data(small_data)
+    settings = load_settings(data)
+    client = create_app({"DATA_DIR": str(data), "EMBEDDER": embedder, "RATE_LIMIT_PER_MINUTE": 0}).test_client()
+    before = client.get("/api/search?q=abduction").get_json()
+    assert before["total"] > 0 and client.get("/healthz").get_json()["index_problem"] is None
+
+    good = settings.index_path.resolve()
+    broken = settings.builds_dir / "broken"
+    shutil.copytree(good, broken)
+    _other_model(broken)  # a build that refuses to load, swapped in
+    swap_in(settings, broken)
+    attempts = []
+    real_open = LoadedIndex.open
+    monkeypatch.setattr(LoadedIndex, "open", classmethod(
+        lambda cls, folder, model: attempts.append(folder) or real_open.__func__(cls, folder, model)))
+    for _ in range(5):
+        response = client.get("/api/search?q=abduction")
+        assert response.status_code == 200 and response.get_json()["results"] == before["results"]
+    assert len(attempts) == 1  # retried after a back-off, not by every request
+    health = client.get("/healthz")
+    assert health.status_code == 200 and "some-other-model" in health.get_json()["index_problem"]
+
+    fixed = settings.builds_dir / "fixed"
+    shutil.copytree(good, fixed)
+    swap_in(settings, fixed)  # a good build is picked up at once
+    assert client.get("/healthz").get_json()["index_problem"] is None
+    assert client.get("/api/search?q=abduction").get_json()["results"] == before["results"]
