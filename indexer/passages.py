@@ -47,11 +47,18 @@ class KeywordQuery:
 
     @classmethod
     def parse(cls, text: str) -> KeywordQuery:
-        """Quoted parts become phrases; the other words, less stopwords, become optional terms."""
-        phrases = tuple(" ".join(_WORD.findall(p)) for p in _PHRASE.findall(text))
+        """Quoted parts become phrases; the other words, less stopwords, become optional terms.
+
+        A phrase repeated, or made of stopwords only ("the"), restricts nothing a reader would
+        miss and costs a full scan of the phrase index each: it is dropped.
+        """
+        meaningful: dict[str, str] = {}
+        for phrase in (" ".join(_WORD.findall(p)) for p in _PHRASE.findall(text)):
+            if any(w.lower() not in STOPWORDS for w in phrase.split()):
+                meaningful.setdefault(phrase.lower(), phrase)
         rest = _PHRASE.sub(" ", text)
         words = tuple(dict.fromkeys(w for w in _WORD.findall(rest.lower()) if w not in STOPWORDS))
-        return cls(words, tuple(p for p in phrases if p))
+        return cls(words, tuple(meaningful.values()))
 
 
 class PassageStore:

@@ -9,6 +9,7 @@ from typing import Protocol
 
 from corpus.countries import resolve
 from indexer.filters import Filters
+from indexer.passages import KeywordQuery
 from indexer.search import MODES
 
 SORTS = ("relevance", "date")
@@ -16,6 +17,7 @@ MAX_PER_PAGE = 100
 MAX_PAGE = 1000
 MAX_VALUES = 10  # repeats of one filter parameter
 MAX_VALUE_CHARS = 100
+MAX_PHRASES = 5  # each quoted phrase scans the phrase index once
 _DATE = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?$")
 
 
@@ -77,6 +79,8 @@ def parse_search(args: Args, max_query_chars: int, default_k: int) -> SearchPara
         raise BadParameter("parameter 'q' is required and must not be empty")
     if len(q) > max_query_chars:
         raise BadParameter(f"parameter 'q' is too long ({len(q)} characters, at most {max_query_chars})")
+    if len(KeywordQuery.parse(q).phrases) > MAX_PHRASES:
+        raise BadParameter(f"parameter 'q' has more than {MAX_PHRASES} quoted phrases")
     # `per_page` is the page size; `k` means the same and stays for clients written before pages.
     k = _whole(args, "per_page", None, 1, MAX_PER_PAGE)
     if k is None:

@@ -170,3 +170,18 @@ def test_cross_encoder_reranks_the_top_documents(small_data: Path, embedder, tmp
 def test_paraphrased_queries_find_the_release_in_the_top_3_over_http(client, query: str, relevant: set) -> None:
     body = client.get("/api/search", query_string={"q": query, "k": 3}).get_json()
     assert relevant & {r["id"] for r in body["results"]}, [r["title"] for r in body["results"]]
+
+
+def test_repeated_and_stopword_only_phrases_are_dropped() -> None:
+    # 83 copies of "the" once made 83 full scans of the phrase index (1.9 s on the shared corpora).
+    assert KeywordQuery.parse('"the" ' * 83).phrases == ()
+    q = KeywordQuery.parse('"Cao Shunli" "cao shunli" "of the" "the UN" torture')
+    assert q.phrases == ("Cao Shunli", "the UN") and q.words == ("torture",)
+
+
+@pytest.mark.slow
+def test_more_than_five_phrases_is_a_400_and_stopword_phrases_are_harmless(client) -> None:
+    many = " ".join(f'"word{i} term"' for i in range(6))
+    body = client.get("/api/search", query_string={"q": many}).get_json()
+    assert body["status"] == 400 and "more than 5 quoted phrases" in body["error"]
+    assert client.get("/api/search", query_string={"q": '"the" ' * 83}).status_code == 200
