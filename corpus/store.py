@@ -10,6 +10,7 @@ import hashlib
 import json
 import sqlite3
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -160,6 +161,15 @@ class CorpusStore:
     def hashes(self) -> dict[str, str]:
         """Map every document id to its content hash."""
         return dict(self.conn.execute("SELECT id, content_hash FROM documents"))
+
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Read the statements inside from one state of the database, whatever commits meanwhile."""
+        self.conn.execute("BEGIN")  # deferred: the first read fixes the snapshot (WAL mode)
+        try:
+            yield
+        finally:
+            self.conn.execute("COMMIT")
 
     def fingerprint(self) -> str:
         """One hash of the whole corpus: it changes when any document is added, changed or removed."""

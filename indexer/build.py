@@ -110,7 +110,9 @@ def build_index(settings: Settings, embedder: Embedder, *, force: bool = False,
     embedder.token_vectors()  # made once per model, so no query waits for it (indexer.meaning)
     with build_lock(settings), _terminate_as_exit():
         remove_stale_builds(settings)
-        with CorpusStore(settings.db_path, create=False) as store:
+        # One read transaction: a crawl committing meanwhile must not slip documents between the
+        # statements (listed as indexed but never embedded, or the reverse).
+        with CorpusStore(settings.db_path, create=False) as store, store.snapshot():
             fingerprint = store.fingerprint()
             current = live_manifest(settings)
             if not force and current is not None and _up_to_date(current, settings, fingerprint):
@@ -134,23 +136,26 @@ def update_index(settings: Settings, embedder: Embedder, *, progress: bool = Tru
     with build_lock(settings), _terminate_as_exit():
         remove_stale_builds(settings)
         current = live_manifest(settings)
-        with CorpusStore(settings.db_path, create=False) as store:
+        with CorpusStore(settings.db_path, create=False) as store, store.snapshot():
             fingerprint = store.fingerprint()
             hashes = store.hashes()
             indexed = _indexed_documents(settings.index_path) if current is not None else None
             compatible = current is not None and _up_to_date(current, settings, current.corpus_fingerprint)
-            if not compatible or indexed is None:
-                log.info("no compatible index to update: building it whole")
-                documents = list(store.iter_documents())
-                final, manifest = _in_new_folder(settings, lambda tmp: _write_index(
-                    tmp, documents, hashes, fingerprint, settings, embedder, progress))
-                return UpdateResult(final, manifest, added=len(documents), embedded=manifest.passages,
-                                    seconds=manifest.build_seconds)
-            if current.corpus_fingerprint == fingerprint:
+            whole = not compatible or indexed is None
+            if not whole and current.corpus_fingerprint == fingerprint:
                 log.info("index is up to date (%d passages)", current.passages)
                 return UpdateResult(settings.index_path, current, skipped=True)
-            fresh = [doc_id for doc_id, digest in hashes.items() if indexed.get(doc_id) != digest]
-            documents = list(store.get_many(fresh).values())
+            if whole:
+                documents = list(store.iter_documents())
+            else:
+                fresh = [doc_id for doc_id, digest in hashes.items() if indexed.get(doc_id) != digest]
+                documents = list(store.get_many(fresh).values())
+        if whole:
+            log.info("no compatible index to update: building it whole")
+            final, manifest = _in_new_folder(settings, lambda tmp: _write_index(
+                tmp, documents, hashes, fingerprint, settings, embedder, progress))
+            return UpdateResult(final, manifest, added=len(documents), embedded=manifest.passages,
+                                seconds=manifest.build_seconds)
         gone = [doc_id for doc_id in indexed if doc_id not in hashes]
         live = settings.index_path.resolve()
         final, (manifest, embedded) = _in_new_folder(settings, lambda tmp: _apply_changes(

@@ -82,3 +82,32 @@ def test_update_embeds_only_the_changed_documents_and_matches_a_fresh_build(
     assert edited[0].id in hits.stdout or edited[1].id in hits.stdout
     again = run_cli("indexer", "update", "-q", data=data)
     assert "up to date" in again.stderr and os.path.realpath(settings.index_path) == str(result.path)
+
+
+@pytest.mark.slow
+def test_a_document_committed_during_a_build_is_embedded_by_the_next_update(
+        small_data: Path, copy_data, embedder, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The build reads the corpus in one snapshot, so a crawl's commit cannot slip between its reads."""
+    from corpus.documents import Document
+
+    data = copy_data(small_data)
+    settings = load_settings(data)
+    late = Document(id="late-1", title="Wombat rangers detained", body="Rangers of the wombat reserve were detained.")
+    real_iter = CorpusStore.iter_documents
+
+    def iter_then_commit(store: CorpusStore):  # noqa: ANN202 - a generator like the original
+        yield from real_iter(store)
+        with CorpusStore(settings.db_path) as other:  # a crawl, committing between the build's reads
+            other.upsert_many([late])
+
+    monkeypatch.setattr(CorpusStore, "iter_documents", iter_then_commit)
+    build_index(settings, embedder, force=True, progress=False)
+    monkeypatch.undo()
+    assert "late-1" not in _passages_docs(settings.index_path)
+
+    update_index(settings, embedder, progress=False)
+    assert "late-1" in _passages_docs(settings.index_path)  # not listed as indexed without its passages
+
+
+def _passages_docs(index: Path) -> set[str]:
+    return {doc for doc, _ in _passages(index)}
