@@ -69,8 +69,9 @@ def init_app(app: Flask) -> None:
 
 
 def _is_search(path: str) -> bool:
-    """Requests that run the model and the index: anything with a query, or a similar-documents list."""
-    return bool(request.args.get("q", "").strip()) or path.endswith("/similar")
+    """Requests that run the model and the index: anything with a query, a similar-documents list,
+    or a document page (it lists similar releases, a semantic search of the document's lead)."""
+    return bool(request.args.get("q", "").strip()) or path.endswith("/similar") or path.startswith("/documents/")
 
 
 def _check_request() -> Response | None:
@@ -82,12 +83,15 @@ def _check_request() -> Response | None:
         abort(414, f"the query string is longer than {config['MAX_QUERY_STRING_BYTES']} bytes")
     if (request.content_length or 0) > config["MAX_CONTENT_LENGTH"]:
         abort(413, f"the request body is larger than {config['MAX_CONTENT_LENGTH']} bytes")
+    searching = _is_search(request.path)
     limiter: RateLimiter | None = current_app.extensions["rate_limiter"]
-    if limiter is not None and request.path.startswith(tuple(config["RATE_LIMITED_PATHS"])):
+    # Every request that runs a search is limited, whatever its path (pages too), and so are the
+    # configured paths (the API, feeds, exports) even when they do not search.
+    if limiter is not None and (searching or request.path.startswith(tuple(config["RATE_LIMITED_PATHS"]))):
         wait = limiter.acquire(request.remote_addr or "unknown")
         if wait:
             return _refuse(429, "too many requests from your address; wait and try again", wait)
-    if _is_search(request.path):
+    if searching:
         slots: threading.BoundedSemaphore = current_app.extensions["search_slots"]
         if not slots.acquire(timeout=config["SEARCH_WAIT_SECONDS"]):
             return _refuse(503, "the server is busy with other searches; try again in a moment", 1)

@@ -199,3 +199,25 @@ def test_gunicorn_access_log_has_paths_but_no_queries(small_data: Path, tmp_path
     text = log_path.read_text()
     assert "GET /api/search" in text  # the access log is on...
     assert SECRET not in text  # ...and says nothing about what was searched
+
+
+def test_search_pages_and_document_pages_are_rate_limited_and_take_a_search_slot(small_data: Path,
+                                                                                 embedder) -> None:
+    app = create_app({"DATA_DIR": str(small_data), "EMBEDDER": embedder, "WARM_UP": False,
+                      "RATE_LIMIT_PER_MINUTE": 60, "RATE_LIMIT_BURST": 2, "SEARCH_WAIT_SECONDS": 0.1,
+                      "MAX_CONCURRENT_SEARCHES": 1})
+    client = app.test_client()
+    doc_id = client.get("/api/search?q=abduction", environ_base={"REMOTE_ADDR": "10.0.0.9"}).get_json()[
+        "results"][0]["id"]
+    assert [client.get("/?q=abduction").status_code for _ in range(3)] == [200, 200, 429]
+    pages = [client.get(f"/documents/{doc_id}", environ_base={"REMOTE_ADDR": "10.0.0.2"}).status_code
+             for _ in range(3)]
+    assert pages == [200, 200, 429]
+    slots = app.extensions["search_slots"]
+    assert slots.acquire(blocking=False)  # another request is searching
+    try:  # the document page's similar releases are a search: it waits for a slot like one
+        busy = client.get(f"/documents/{doc_id}", environ_base={"REMOTE_ADDR": "10.0.0.3"})
+        assert busy.status_code == 503 and busy.headers["Retry-After"] == "1"
+    finally:
+        slots.release()
+    assert client.get("/", environ_base={"REMOTE_ADDR": "10.0.0.4"}).status_code == 200  # no search, no limit
