@@ -77,10 +77,14 @@ class Task:
 class PageCache:
     """Responses and frontiers in one SQLite file (WAL mode)."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, readonly: bool = False) -> None:
+        """Open (or make) the cache; `readonly` never writes (the web app only reads it)."""
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
+            if readonly:
+                self.conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=30)
+                return
+            self.path.parent.mkdir(parents=True, exist_ok=True)
             self.conn = sqlite3.connect(self.path, timeout=30)
             self.conn.execute("PRAGMA journal_mode=WAL")
             # Commits survive a killed process; only a power cut may lose the last few steps.

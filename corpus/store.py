@@ -61,12 +61,18 @@ def utc_now() -> str:
 class CorpusStore:
     """Documents in one SQLite file; safe to read while another process writes."""
 
-    def __init__(self, path: Path, *, create: bool = True) -> None:
+    def __init__(self, path: Path, *, create: bool = True, readonly: bool = False) -> None:
+        """Open (or, with `create`, make) the database; `readonly` never writes, for a read-only mount."""
         self.path = Path(path)
-        if not create and not self.path.exists():
+        if (readonly or not create) and not self.path.exists():
             raise CorpusError(f"no corpus database at {self.path} (run `python -m corpus import` first)")
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
+            if readonly:
+                self.conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=30,
+                                            check_same_thread=False)
+                self.conn.execute("SELECT COUNT(*) FROM documents").fetchone()  # ours, and readable
+                return
+            self.path.parent.mkdir(parents=True, exist_ok=True)
             self.conn = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
             self.conn.execute("PRAGMA journal_mode=WAL")
             self.conn.execute("PRAGMA synchronous=NORMAL")

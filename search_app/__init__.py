@@ -20,6 +20,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         MAX_QUERY_CHARS=500,
         DEFAULT_K=10,
         EXPORT_LIMIT=1000,  # rows of a CSV or JSON export at most; a cut export says so
+        # The public address (https://search.example.org) that feed ids and links use; "" = the
+        # request's own. Set it behind a proxy or on the open internet: the Host header is the client's.
+        BASE_URL="",
         WARM_UP=True,
         JSON_SORT_KEYS=False,
         # Protection (search_app/protect.py); limits are per worker process. 0 turns the rate limit off.

@@ -6,19 +6,19 @@ feed reader shows each release once however often the corpus is re-imported or r
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from xml.etree import ElementTree
 
 from corpus.documents import Document
+from search_app.links import web_link
 from search_app.results import Result
 
 ATOM = "http://www.w3.org/2005/Atom"
 MAX_ENTRIES = 50
-SUMMARY_CHARS = 300  # an entry's summary when it has no snippet
-_TAG = re.compile(r"</?mark>")
+SUMMARY_CHARS = 300  # an entry's summary: the release's opening, cut at a word
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 ElementTree.register_namespace("", ATOM)
 
@@ -43,12 +43,18 @@ def atom_feed(title: str, self_url: str, page_url: str, results: Sequence[Result
         if doc.date:
             _text(entry, "published", f"{doc.date}T00:00:00Z")
         ElementTree.SubElement(entry, f"{{{ATOM}}}link", rel="alternate", type="text/html",
-                               href=doc.url or document_url(doc.id))
+                               href=web_link(doc.url) or document_url(doc.id))
         _text(_sub(entry, "author"), "name", doc.source or "unknown")
         for term in (*result.match.fields.countries, *result.match.fields.tags):
             ElementTree.SubElement(entry, f"{{{ATOM}}}category", term=term)
-        _text(entry, "summary", html.unescape(_TAG.sub("", result.snippet or doc.body[:SUMMARY_CHARS])))
+        _text(entry, "summary", _lead(doc.body))
     return ElementTree.tostring(feed, encoding="utf-8", xml_declaration=True)
+
+
+def _lead(body: str) -> str:
+    """The opening of a release, at most SUMMARY_CHARS, cut at a word."""
+    text = " ".join(body.split())
+    return text if len(text) <= SUMMARY_CHARS else text[:SUMMARY_CHARS].rsplit(" ", 1)[0] + " …"
 
 
 def _updated(doc: Document) -> str:
@@ -67,4 +73,5 @@ def _sub(parent: ElementTree.Element, name: str) -> ElementTree.Element:
 
 
 def _text(parent: ElementTree.Element, name: str, text: str) -> None:
-    _sub(parent, name).text = text
+    # Control characters (from a query or a scraped title) are not allowed in XML at all.
+    _sub(parent, name).text = _NOT_XML.sub("", text)

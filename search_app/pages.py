@@ -16,12 +16,14 @@ from corpus.countries import display_names
 from indexer.filters import Filters, facts_of
 from search_app.export import export_row, to_csv
 from search_app.feeds import MAX_ENTRIES, atom_feed
+from search_app.links import web_link
 from search_app.params import BadParameter, SearchParams, parse_search
 from search_app.results import ResultPage, find, find_all, provenance, similar_documents
 from search_app.service import SearchService, Unavailable
 from search_app.timeline import Timeline, render
 
 bp = Blueprint("pages", __name__)
+bp.add_app_template_filter(web_link, "web_link")
 
 EXAMPLES = (
     "travel bans on Chinese defenders",
@@ -170,11 +172,13 @@ def feed() -> Response | tuple[str, int]:
         return error_page(400, str(exc))
     except Unavailable as exc:
         return error_page(503, f"Search is unavailable right now: {exc}")
-    host = request.host_url.rstrip("/")
+    # Ids and links from the configured address, never from the request's Host header (which the
+    # client chooses): a feed reader keeps the ids, and a forged host would poison them.
+    host = (current_app.config["BASE_URL"] or request.host_url).rstrip("/")
     body = atom_feed(
         f"RightsSearch: {params.q}", host + search_url(params, "pages.feed", sort="relevance", page=1),
         host + search_url(params, sort="date", page=1), results,
-        lambda doc_id: url_for("pages.document", doc_id=doc_id, _external=True),
+        lambda doc_id: host + url_for("pages.document", doc_id=doc_id),
     )
     return Response(body, mimetype="application/atom+xml")
 

@@ -112,7 +112,7 @@ def provenance(document: Document, settings: Settings) -> dict[str, str | bool |
     changed = [document.metadata.get("source_changed_at") or ""]
     crawled = "fetched_at" in document.metadata
     if crawled and document.url and settings.cache_path.exists():
-        with PageCache(settings.cache_path) as cache:
+        with PageCache(settings.cache_path, readonly=True) as cache:
             changed.append(cache.changed_since(document.url) or "")
     changed_at = max(changed) or None
     return {

@@ -54,7 +54,7 @@ class SearchService:
         store = getattr(self._local, "corpus", None)
         if store is None:
             try:
-                store = CorpusStore(self.settings.db_path, create=False)
+                store = CorpusStore(self.settings.db_path, readonly=True)  # the app only reads
             except CorpusError as exc:
                 raise Unavailable(str(exc)) from exc
             self._local.corpus = store

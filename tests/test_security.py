@@ -221,3 +221,52 @@ def test_search_pages_and_document_pages_are_rate_limited_and_take_a_search_slot
     finally:
         slots.release()
     assert client.get("/", environ_base={"REMOTE_ADDR": "10.0.0.4"}).status_code == 200  # no search, no limit
+
+
+@pytest.fixture(scope="module")
+def poisoned_app(tmp_path_factory: pytest.TempPathFactory, embedder):
+    """An app over documents with a `javascript:` url and control characters in a title."""
+    import sqlite3
+
+    from conftest import run_cli, write_jsonl
+    from corpus.config import load_settings
+    from indexer.build import build_index
+
+    data = tmp_path_factory.mktemp("poisoned")
+    rows = [{"id": "js", "title": "Wombat rangers detained", "url": "javascript:alert(document.cookie)",
+             "body": "Rangers of the wombat reserve were detained by the police.", "date": "2024-05-01"},
+            {"id": "ctl", "title": "Wombat\x01 keepers\x1b freed", "url": "https://example.org/wombat",
+             "body": "The wombat keepers were freed after a week in detention.", "date": "2024-05-02"}]
+    run_cli("corpus", "import", str(write_jsonl(data / "p.jsonl", rows)), "-q", data=data)
+    build_index(load_settings(data), embedder, progress=False)
+    app = create_app({"DATA_DIR": str(data), "EMBEDDER": embedder, "RATE_LIMIT_PER_MINUTE": 0,
+                      "BASE_URL": "https://search.example.org"})
+    yield app
+    assert sqlite3.connect(load_settings(data).db_path).execute("PRAGMA quick_check").fetchone() == ("ok",)
+
+
+def test_only_http_urls_become_links_and_feeds_stay_valid_xml(poisoned_app) -> None:
+    import feedparser
+
+    client = poisoned_app.test_client()
+    page = client.get("/?q=wombat").get_data(as_text=True)
+    assert "Wombat rangers detained" in page and 'href="javascript:' not in page
+    assert 'href="https://example.org/wombat"' in page
+    document = client.get("/documents/js").get_data(as_text=True)
+    assert "javascript:alert" in document and 'href="javascript:' not in document  # shown, not linked
+    feed = client.get("/feed", query_string={"q": "wombat\x02 keepers"}, headers={"Host": "evil.example"})
+    parsed = feedparser.parse(feed.data)
+    assert not parsed.bozo, parsed.get("bozo_exception")
+    assert {e.title for e in parsed.entries} == {"Wombat rangers detained", "Wombat keepers freed"}
+    assert all(e.id.startswith("https://search.example.org/documents/") for e in parsed.entries)
+    assert all(not e.link.startswith("javascript:") for e in parsed.entries)
+    assert "evil.example" not in feed.get_data(as_text=True)
+
+
+def test_the_app_opens_the_corpus_read_only(poisoned_app) -> None:
+    import sqlite3
+
+    with poisoned_app.app_context():
+        corpus = poisoned_app.extensions["search"].corpus()
+        with pytest.raises(sqlite3.OperationalError, match="readonly"):
+            corpus.conn.execute("CREATE TABLE written (x)")
