@@ -12,7 +12,7 @@ import json
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 import lxml.etree
 import lxml.html
@@ -99,7 +99,7 @@ def decode_html(raw: bytes, charset: str | None = None) -> str:
         charset = "windows-1252"
     try:
         return raw.decode(charset, errors="replace")
-    except LookupError:
+    except (LookupError, UnicodeError):  # unknown, or a codec that is not a text encoding ("idna", "undefined")
         return raw.decode("utf-8", errors="replace")
 
 
@@ -120,13 +120,23 @@ def page_links(html: str, url: str) -> list[str]:
     except (lxml.etree.ParserError, ValueError):
         return []
     bases = root.xpath("//base/@href")
-    base = urljoin(url, str(bases[0]).strip()) if bases else url
+    base = _joined(url, str(bases[0])) or url if bases else url
     links = []
     for href in root.xpath("//a/@href"):
         href = str(href).strip()
-        if href and not href.startswith(("#", "mailto:", "javascript:", "tel:")):
-            links.append(urljoin(base, href))
+        if href and not href.startswith(("#", "mailto:", "javascript:", "tel:")) and (link := _joined(base, href)):
+            links.append(link)
     return links
+
+
+def _joined(base: str, href: str) -> str:
+    """`href` made absolute against `base`, or "" when it does not parse (`http://[oops/`)."""
+    try:
+        joined = urljoin(base, href.strip())
+        urlsplit(joined).port  # noqa: B018 - raises ValueError on a malformed host or port
+    except ValueError:
+        return ""
+    return joined
 
 
 def is_noindex(soup: BeautifulSoup) -> bool:
@@ -291,7 +301,7 @@ def _json_ld_date(soup: BeautifulSoup) -> str:
     for script in soup.find_all("script", type="application/ld+json"):
         try:
             data = json.loads(script.string or "")
-        except json.JSONDecodeError:
+        except (json.JSONDecodeError, RecursionError):  # broken, or nested too deep to read
             continue
         stack = [data]
         while stack:
@@ -307,4 +317,4 @@ def _json_ld_date(soup: BeautifulSoup) -> str:
 
 def _canonical(soup: BeautifulSoup, url: str) -> str:
     link = soup.find("link", rel="canonical", href=True)
-    return urljoin(url, link["href"].strip()) if link and link["href"].strip() else ""
+    return _joined(url, link["href"]) if link and link["href"].strip() else ""

@@ -118,7 +118,12 @@ class Crawler:
                         self.options.max_pages,
                     )
                     break
-                self._visit(task)
+                try:
+                    self._visit(task)
+                except Exception as exc:  # noqa: BLE001 - one poisoned page must stop neither this crawl nor,
+                    # left pending, every crawl that resumes it: the url fails with the reason, the crawl goes on
+                    log.debug("%s: unexpected failure", task.url, exc_info=True)
+                    self._fail(task.url, f"unexpected {type(exc).__name__}: {exc}")
                 bar.total = self.cache.size(name)
                 bar.update(1)
                 bar.set_postfix(
@@ -183,7 +188,11 @@ class Crawler:
             loc = _child_text(entry, "loc")
             if not loc:
                 continue
-            target = self.source.canonical(urljoin(url, loc))
+            try:
+                target = self.source.canonical(urljoin(url, loc))
+            except ValueError:
+                log.debug("%s: skipped an entry that is not a url: %r", url, loc)
+                continue
             lastmod = _child_text(entry, "lastmod")
             if entry.tag.endswith("sitemap"):
                 tasks.append(Task(target, "sitemap", lastmod))

@@ -440,3 +440,60 @@ def test_crawl_command_on_a_mirror(
     with CorpusStore(tmp_path / "corpus.sqlite3") as store:
         docs = list(store.iter_documents())
     assert len(docs) == 5 and all(d.source == "ishr" and d.captured_at for d in docs)
+
+
+# Poison pills: pages that once raised out of the crawl and left their url pending for ever
+
+
+POISON_ARTICLE = ('<html><head><title>{title}</title>{head}</head><body><h1>{title}</h1>'
+                  '<p class="date">1 March 2024</p><div class="body"><p>First paragraph about {title}, long '
+                  'enough to be an article body with several words in it.</p><p>Second paragraph.</p></div>'
+                  '</body></html>')
+
+
+class PoisonHandler(_Recording, BaseHTTPRequestHandler):
+    """A site whose listing, sitemap and pages carry what real sites sometimes serve by mistake."""
+
+    def do_GET(self) -> None:
+        self.record()
+        path = self.path.split("?")[0]
+        if path == "/robots.txt":
+            return self.send(b"User-agent: *\nAllow: /\n", "text/plain")
+        if path == "/sitemap.xml":
+            return self.send(b'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+                             b"<url><loc>http://[oops/</loc></url><url><loc>/a/good3/</loc></url></urlset>",
+                             "application/xml")
+        if path == "/list/":
+            links = ["/a/good1/", "http://[oops/", "/a/canon/", "/a/charset/", "/a/idna/", "/a/jsonld/", "/a/good2/"]
+            return self.send(("<html><body>" + "".join(f'<a href="{h}">x</a>' for h in links)
+                              + "</body></html>").encode())
+        title = path.strip("/").replace("/", " ")
+        head, kind = "", "text/html"
+        if path == "/a/canon/":
+            head = '<link rel="canonical" href="http://[oops/">'
+        elif path == "/a/charset/":
+            kind = "text/html; charset=undefined"
+        elif path == "/a/idna/":
+            head, kind = '<meta charset="idna">', "text/html; charset=idna"
+        elif path == "/a/jsonld/":
+            head = '<script type="application/ld+json">' + "[" * 100_000 + "]" * 100_000 + "</script>"
+        self.send(POISON_ARTICLE.format(title=title, head=head).encode(), kind)
+
+    def send(self, body: bytes, kind: str = "text/html") -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+def test_poisoned_links_charsets_and_json_ld_fail_one_url_at_most_and_the_crawl_goes_on(tmp_path: Path) -> None:
+    with serve(PoisonHandler) as site:
+        source = replace(adhoc_source(f"{site.url}/list/", r"^/a/"), sitemaps=(f"{site.url}/sitemap.xml",),
+                         selectors=Selectors(body="div.body"))
+        stats, docs = crawl(source, tmp_path)
+        assert set(docs) == {"/a/good1/", "/a/good2/", "/a/good3/", "/a/canon/", "/a/charset/", "/a/idna/",
+                             "/a/jsonld/"}
+        assert stats.failed == 0 and docs["/a/jsonld/"].body.startswith("First paragraph")
+        again, _ = crawl(source, tmp_path)  # nothing was left pending to crash the next run
+        assert again.failed == 0
