@@ -81,10 +81,12 @@ def cmd_crawl(args: argparse.Namespace) -> int:
         since = normalise_date(args.since)
         if since is None:
             raise CorpusError(f"--since {args.since!r} is not a date (try yyyy-mm-dd)")
-    if args.delay < 0 or (args.max_pages is not None and args.max_pages < 1):
-        raise CorpusError("--delay must be >= 0 and --max-pages >= 1")
+    if args.delay < 0 or (args.max_pages is not None and args.max_pages < 1) or args.max_listings < 1 \
+            or args.max_requests < 1:
+        raise CorpusError("--delay must be >= 0, and --max-pages, --max-listings and --max-requests >= 1")
     options = CrawlOptions(max_pages=args.max_pages, since=since, revalidate=args.revalidate,
-                           progress=not args.quiet)
+                           progress=not args.quiet, max_listings=args.max_listings,
+                           max_requests=args.max_requests)
     fetch = FetchSettings(user_agent=args.user_agent, delay=args.delay,
                           obey_crawl_delay=not args.ignore_crawl_delay)
     total = CrawlStats()
@@ -170,6 +172,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--base-url", metavar="URL", help="serve the profile from another origin (a local mirror)")
     p.add_argument("--sources", metavar="FILE", default=str(SOURCES_FILE), help="profiles file (TOML)")
     p.add_argument("--max-pages", type=int, metavar="N", help="request at most N article pages this run")
+    p.add_argument("--max-listings", type=int, default=1000, metavar="N",
+                   help="read at most N listing and sitemap pages this run (default 1000)")
+    p.add_argument("--max-requests", type=int, default=20_000, metavar="N",
+                   help="send at most N requests this run; the next run resumes (default 20000)")
     p.add_argument("--since", metavar="DATE", help="skip articles published before DATE")
     p.add_argument("--delay", type=float, default=1.0, metavar="SECONDS",
                    help="pause between requests to one host (default 1; robots.txt Crawl-delay may raise it)")

@@ -38,6 +38,10 @@ class CrawlOptions:
     """Limits of one crawl run."""
 
     max_pages: int | None = None  # article pages to request in this run (listings not counted)
+    # A site whose "next" link never ends, or whose sitemaps nest for ever, must not be paged for
+    # ever: listing and sitemap pages read per run, and requests of any kind per run.
+    max_listings: int = 1000
+    max_requests: int = 20_000
     since: str | None = None  # ISO date: skip articles published (or modified) before it
     revalidate: bool = False  # ask the server about every cached article (conditionally)
     revalidate_days: float = 7.0
@@ -88,6 +92,7 @@ class Crawler:
         self.options = options or CrawlOptions()
         self.stats = CrawlStats()
         self._articles_requested = 0
+        self._listings_read = 0
 
     def run(self) -> CrawlStats:
         """Crawl until the frontier is empty or the page budget is spent; return the counts."""
@@ -118,6 +123,15 @@ class Crawler:
                         self.options.max_pages,
                     )
                     break
+                if self.fetcher.requests - requests_before >= self.options.max_requests:
+                    log.warning("%s: %d requests this run (--max-requests); the next crawl resumes here",
+                                name, self.options.max_requests)
+                    break
+                if task.kind != "article":
+                    if self._listings_read >= self.options.max_listings:
+                        self._skip(task.url, f"more than {self.options.max_listings} listing pages in one run")
+                        continue
+                    self._listings_read += 1
                 try:
                     self._visit(task)
                 except Exception as exc:  # noqa: BLE001 - one poisoned page must stop neither this crawl nor,

@@ -497,3 +497,34 @@ def test_poisoned_links_charsets_and_json_ld_fail_one_url_at_most_and_the_crawl_
         assert stats.failed == 0 and docs["/a/jsonld/"].body.startswith("First paragraph")
         again, _ = crawl(source, tmp_path)  # nothing was left pending to crash the next run
         assert again.failed == 0
+
+
+class EndlessListingHandler(_Recording, BaseHTTPRequestHandler):
+    """A listing whose "next" link never ends, one article per page."""
+
+    def do_GET(self) -> None:
+        self.record()
+        path, _, query = self.path.partition("?")
+        if path == "/robots.txt":
+            body, kind = b"User-agent: *\nAllow: /\n", "text/plain"
+        elif path == "/list/":
+            page = int(query.removeprefix("page=") or 1)
+            body = (f'<html><body><a href="/a/{page}/">a</a><a href="/list/?page={page + 1}">next</a>'
+                    "</body></html>").encode()
+            kind = "text/html"
+        else:
+            body, kind = POISON_ARTICLE.format(title=path.strip("/").replace("/", " "), head="").encode(), "text/html"
+        self.send_response(200)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+def test_an_endless_listing_is_cut_at_the_listing_and_request_caps(tmp_path: Path) -> None:
+    with serve(EndlessListingHandler) as site:
+        source = replace(adhoc_source(f"{site.url}/list/", r"^/a/"), selectors=Selectors(body="div.body"))
+        stats, docs = crawl(source, tmp_path / "listings", max_listings=5)
+        assert site.requested("/list/") == 5 and len(docs) == 5 and stats.skipped == 1
+        stats, docs = crawl(source, tmp_path / "requests", max_requests=12)
+        assert stats.requests == 12 and len(site.requests) < 40
