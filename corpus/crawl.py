@@ -168,11 +168,15 @@ class Crawler:
                 self._read_listing(task.url, page)
             self.cache.finish(self.source.name, task.url, "done")
 
+    def _on_site(self, url: str) -> bool:
+        """Whether a url (a redirect's target) belongs to this source's site or its aliases."""
+        return self.source.on_site(self.source.canonical(url))
+
     def _fetch(self, url: str, conditional: bool, any_type: bool = False) -> Page | None:
         """A fresh or confirmed-current 200 response (from the cache after a 304), or None."""
         cached = self.cache.get(url) if conditional else None
         validators = _validators(cached.page) if cached else {}
-        page = self.fetcher.get(url, any_type=any_type, **validators)
+        page = self.fetcher.get(url, any_type=any_type, on_site=self._on_site, **validators)
         if page is None:
             self._fail(url, self.fetcher.last_error, logged=True)
             return None
@@ -209,7 +213,8 @@ class Crawler:
                 continue
             lastmod = _child_text(entry, "lastmod")
             if entry.tag.endswith("sitemap"):
-                tasks.append(Task(target, "sitemap", lastmod))
+                if self.source.on_site(target):  # a sitemap elsewhere is another site's
+                    tasks.append(Task(target, "sitemap", lastmod))
             elif self.source.is_article(target) and not self._too_old(lastmod):
                 tasks.append(Task(target, "article", lastmod))
         self.cache.add(self.source.name, tasks)

@@ -4,7 +4,8 @@ httpx does the HTTP (timeouts, decompression, connection reuse); protego, Scrapy
 parser, reads robots.txt including Crawl-delay. Failures are logged with their reason and the
 fetch returns None; what is retried:
 
-    429, 500, 502, 503, 504      retried with exponential backoff (Retry-After honoured, capped)
+    429, 500, 502, 503, 504      retried with exponential backoff (Retry-After, in seconds or as a
+                                 date, honoured up to a cap, and for the whole host)
     timeouts, connection errors  retried likewise (a slow drip counts as a timeout)
     other 4xx/5xx                returned as a Page with that status: the caller records it
     redirect loops, too large    not retried: logged, None
@@ -14,9 +15,10 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin, urlsplit
 
 import httpx
@@ -123,16 +125,22 @@ class Fetcher:
         robots = self._robots_for(url)
         return robots is not None and robots.can_fetch(url, self.settings.user_agent)
 
-    def get(self, url: str, etag: str = "", last_modified: str = "", any_type: bool = False) -> Page | None:
+    def get(self, url: str, etag: str = "", last_modified: str = "", any_type: bool = False,
+            on_site: Callable[[str], bool] | None = None) -> Page | None:
         """GET a page (conditionally when validators are given); log and return None on failure.
 
         Only HTML bodies are downloaded unless `any_type` (sitemaps); other files come back bodiless.
+        Redirects are followed only to http(s) urls that `on_site` accepts (default: the same host),
+        so a page cannot send the crawler to another site, port or internal address under its url.
         """
         headers = {}
         if etag:
             headers["If-None-Match"] = etag
         if last_modified:
             headers["If-Modified-Since"] = last_modified
+        if on_site is None:
+            host = urlsplit(url).netloc
+            on_site = lambda other: urlsplit(other).netloc == host  # noqa: E731
         target = url
         for _ in range(self.settings.max_redirects + 1):
             page = self._get_with_retries(url, target, headers, any_type)
@@ -141,7 +149,12 @@ class Fetcher:
             location = page.headers.get("location", "")
             if not location:
                 return page
-            target = urljoin(target, location)
+            try:
+                target = urljoin(target, location)
+            except ValueError:
+                return self._failed(url, f"redirect to a malformed url: {location!r}")
+            if urlsplit(target).scheme not in ("http", "https") or not on_site(target):
+                return self._failed(url, f"redirect to {target} leaves the site: not followed")
             if not self.allowed(target):
                 return self._failed(url, f"redirect to {target} is disallowed by robots.txt")
         return self._failed(url, f"more than {self.settings.max_redirects} redirects (a redirect loop?)")
@@ -156,9 +169,12 @@ class Fetcher:
             except _Retry as exc:
                 if attempt == s.retries:
                     return self._failed(url, f"{exc} (after {attempt + 1} attempts)")
-                wait = exc.wait if exc.wait is not None else s.backoff * 2**attempt
+                wait = min(exc.wait if exc.wait is not None else s.backoff * 2**attempt, s.max_retry_after)
                 log.info("%s: %s; retrying in %.1f s", url, exc, wait)
-                time.sleep(min(wait, s.max_retry_after))
+                if exc.wait is not None:  # the server said how long: the whole host waits, not this url
+                    self._hold(target, wait)
+                else:
+                    time.sleep(wait)
             except _GiveUp as exc:
                 return self._failed(url, str(exc))
         return None
@@ -218,6 +234,11 @@ class Fetcher:
         self._next_request[host] = max(ready, now) + self._delay(url)
         self.requests += 1
 
+    def _hold(self, url: str, seconds: float) -> None:
+        """Ask nothing of this url's host for `seconds` (its Retry-After)."""
+        host = urlsplit(url).netloc
+        self._next_request[host] = max(self._next_request.get(host, 0.0), time.monotonic() + seconds)
+
     def _delay(self, url: str) -> float:
         delay = self.settings.delay
         robots = self._robots.get(_origin(url))
@@ -232,7 +253,7 @@ class Fetcher:
         origin = _origin(url)
         if origin not in self._robots:
             self._robots[origin] = None  # while fetching robots.txt itself
-            page = self._get_with_retries(origin + "/robots.txt", origin + "/robots.txt", {}, any_type=True)
+            page = self._robots_txt(origin + "/robots.txt")
             if page is not None and page.status == 200:
                 self._robots[origin] = Protego.parse(page.body.decode("utf-8", errors="replace"))
             elif page is not None and 400 <= page.status < 500:
@@ -242,18 +263,43 @@ class Fetcher:
                 log.warning("%s/robots.txt unreachable: not crawling this site", origin)
         return self._robots[origin]
 
+    def _robots_txt(self, url: str) -> Page | None:
+        """robots.txt, following up to five redirects as RFC 9309 asks (http to https, bare to www)."""
+        target = url
+        for _ in range(5 + 1):
+            page = self._get_with_retries(url, target, {}, any_type=True)
+            location = page.headers.get("location", "") if page is not None and page.status in _REDIRECTS else ""
+            if not location:
+                return page
+            try:
+                target = urljoin(target, location)
+            except ValueError:
+                return None
+            if urlsplit(target).scheme not in ("http", "https"):
+                return None
+        return None  # a redirect loop: unreachable, so nothing is fetched
+
 
 def _origin(url: str) -> str:
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}"
 
 
-def _retry_after(value: str | None) -> float | None:
-    """Seconds to wait from a Retry-After header (seconds form only), or None."""
-    try:
-        return max(0.0, float(value)) if value else None
-    except ValueError:
+def _retry_after(value: str | None, now: datetime | None = None) -> float | None:
+    """Seconds to wait from a Retry-After header, in seconds or as an HTTP date, or None."""
+    if not value:
         return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
 
 
 def _now() -> str:

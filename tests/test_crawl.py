@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import email.utils
 import os
 import shutil
 import signal
@@ -13,6 +14,7 @@ import sys
 import time
 from collections import Counter
 from dataclasses import replace
+from datetime import datetime, timedelta, timezone
 from functools import partial
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
@@ -528,3 +530,61 @@ def test_an_endless_listing_is_cut_at_the_listing_and_request_caps(tmp_path: Pat
         assert site.requested("/list/") == 5 and len(docs) == 5 and stats.skipped == 1
         stats, docs = crawl(source, tmp_path / "requests", max_requests=12)
         assert stats.requests == 12 and len(site.requests) < 40
+
+
+class RedirectingHandler(_Recording, BaseHTTPRequestHandler):
+    """robots.txt behind a redirect, a page that redirects off the site, and a Retry-After date."""
+
+    elsewhere = ""  # another server's url, set by the test
+
+    def do_GET(self) -> None:
+        self.record()
+        hits = self.server.hits  # type: ignore[attr-defined]
+        hits[self.path] += 1
+        path = self.path.split("?")[0]
+        if path == "/robots.txt":
+            return self.reply(301, b"", headers={"Location": "/robots-real.txt"})
+        if path == "/robots-real.txt":
+            return self.reply(200, b"User-agent: *\nDisallow: /a/private/\n", "text/plain")
+        if path == "/list/":
+            links = "".join(f'<a href="/a/{n}/">x</a>' for n in ("ok", "away", "home", "private", "busy"))
+            return self.reply(200, f"<html><body>{links}</body></html>".encode())
+        if path == "/a/away/":
+            return self.reply(302, b"", headers={"Location": self.elsewhere + "/a/secret/"})
+        if path == "/a/home/":
+            return self.reply(302, b"", headers={"Location": "/a/moved/"})
+        if path == "/a/busy/" and hits[self.path] == 1:
+            when = email.utils.format_datetime(datetime.now(timezone.utc) + timedelta(seconds=1), usegmt=True)
+            return self.reply(503, b"busy", headers={"Retry-After": when})
+        self.reply(200, POISON_ARTICLE.format(title=path.strip("/").replace("/", " "), head="").encode())
+
+    def reply(self, status: int, body: bytes, kind: str = "text/html", headers: dict | None = None) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(body)))
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(body)
+
+
+def test_redirects_stay_on_the_site_robots_redirects_are_followed_and_retry_after_dates_kept(
+        tmp_path: Path) -> None:
+    with serve(_SiteHandler) as elsewhere, serve(RedirectingHandler) as site:
+        RedirectingHandler.elsewhere = elsewhere.url
+        source = replace(adhoc_source(f"{site.url}/list/", r"^/a/"), selectors=Selectors(body="div.body"))
+        stats, docs = crawl(source, tmp_path)
+    assert set(docs) == {"/a/ok/", "/a/home/", "/a/busy/"}  # /a/home/ moved within the site: followed
+    assert elsewhere.requests == []  # the off-site redirect was never followed
+    assert site.requested("/robots-real.txt") == 1 and site.requested("/a/private/") == 0
+    assert site.requested("/a/busy/") == 2 and stats.failed == 1 and stats.skipped == 1
+
+
+def test_retry_after_takes_seconds_or_an_http_date() -> None:
+    from corpus.fetch import _retry_after
+
+    now = datetime(2024, 5, 1, 12, 0, 0, tzinfo=timezone.utc)
+    assert _retry_after("7", now) == 7.0
+    assert _retry_after("Wed, 01 May 2024 12:00:30 GMT", now) == 30.0
+    assert _retry_after("Wed, 01 May 2024 11:00:00 GMT", now) == 0.0
+    assert _retry_after("soon", now) is None and _retry_after(None, now) is None
