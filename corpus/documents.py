@@ -10,6 +10,8 @@ from datetime import date, datetime
 from typing import Any
 
 _ISO_PREFIX = re.compile(r"^(\d{4})-(\d{2})-(\d{2})")
+_YEAR_MONTH = re.compile(r"^(\d{4})(?:-(\d{1,2}))?$")
+FIRST_YEAR = 1945  # dates before it are typos or placeholders (0001-01-01), not press releases
 
 
 @dataclass(frozen=True)
@@ -21,7 +23,7 @@ class Document:
     body: str
     url: str = ""
     source: str = ""
-    date: str | None = None  # ISO yyyy-mm-dd
+    date: str | None = None  # ISO yyyy-mm-dd, or yyyy-mm or yyyy when the source says no more
     tags: tuple[str, ...] = ()
     metadata: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
     # Set by the store: when this version of the text was captured (UTC, ISO).
@@ -42,27 +44,50 @@ def id_from_url(url: str) -> str:
 
 
 def normalise_date(value: Any) -> str | None:
-    """Return an ISO date (yyyy-mm-dd) for common date spellings, or None."""
+    """An ISO date (yyyy-mm-dd), or as much of one as the value says (yyyy-mm, yyyy), or None.
+
+    A part the value does not give is never filled in (dateutil would take it from today, so
+    "2024" became 2024-<today's month and day>, and the content hash changed from day to day). A
+    year outside FIRST_YEAR..next year is a mistake, not a release date: None.
+    """
     if value is None or value == "":
         return None
     if isinstance(value, datetime):
-        return value.date().isoformat()
+        value = value.date()
     if isinstance(value, date):
-        return value.isoformat()
+        return value.isoformat() if _plausible(value.year) else None
     text = str(value).strip()
-    m = _ISO_PREFIX.match(text)
-    if m:
+    if m := _ISO_PREFIX.match(text):
         try:
-            return date(int(m[1]), int(m[2]), int(m[3])).isoformat()
+            found = date(int(m[1]), int(m[2]), int(m[3]))
         except ValueError:
             return None
+        return found.isoformat() if _plausible(found.year) else None
+    if m := _YEAR_MONTH.match(text):
+        year, month = int(m[1]), int(m[2] or 0)
+        if not _plausible(year) or month > 12:
+            return None
+        return f"{year:04d}-{month:02d}" if month else f"{year:04d}"
     # Written-out dates ("16 January 2024") are rare in files but common on pages.
     from dateutil import parser as dateparser  # imported lazily: most rows are ISO
 
     try:
-        return dateparser.parse(text, fuzzy=False).date().isoformat()
+        # Parsed against two different defaults: a part that differs was not in the text.
+        one = dateparser.parse(text, fuzzy=False, default=datetime(2000, 1, 1))
+        two = dateparser.parse(text, fuzzy=False, default=datetime(2004, 2, 2))
     except (ValueError, OverflowError):
         return None
+    if one.year != two.year or not _plausible(one.year):
+        return None
+    if one.month != two.month:
+        return f"{one.year:04d}"
+    if one.day != two.day:
+        return f"{one.year:04d}-{one.month:02d}"
+    return one.date().isoformat()
+
+
+def _plausible(year: int) -> bool:
+    return FIRST_YEAR <= year <= date.today().year + 1
 
 
 def normalise_tags(value: Any) -> tuple[str, ...]:

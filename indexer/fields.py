@@ -94,6 +94,12 @@ class DocumentFields:
         pairs = np.unique(np.stack([owners, fold[self.tag_ids]]), axis=1) if len(owners) else np.zeros((2, 0), int)
         self._folded_tags = list(folded)
         self._tag_owners, self._tag_values = pairs[0], pairs[1]
+        # A date the source gave only as a year (yyyy0000) or a month (yyyymm00) spans it: a date
+        # filter keeps it when the whole span lies inside, so a year facet's count is what
+        # selecting that year yields.
+        year, month, day = self.date // 10_000, self.date // 100 % 100, self.date % 100
+        self._first_day = np.where(month == 0, year * 10_000 + 101, np.where(day == 0, self.date + 1, self.date))
+        self._last_day = np.where(month == 0, year * 10_000 + 1231, np.where(day == 0, self.date + 31, self.date))
 
     def mask(self, filters: Filters) -> np.ndarray | None:
         """The documents passing every filter (a bool per document), or None when nothing filters."""
@@ -103,9 +109,9 @@ class DocumentFields:
         if filters.date_from or filters.date_to:
             keep &= self.date > 0
             if filters.date_from:
-                keep &= self.date >= _date_number(filters.date_from)
+                keep &= self._first_day >= _date_number(filters.date_from)
             if filters.date_to:
-                keep &= self.date <= _date_number(filters.date_to)
+                keep &= self._last_day <= _date_number(filters.date_to)
         for name in filters.sources:
             keep &= self.source == _position(self.sources, name)
         for name in filters.countries:
@@ -135,7 +141,7 @@ class DocumentFields:
     def months(self, docs: np.ndarray) -> dict[str, int]:
         """Dated documents among `docs` counted per month (yyyy-mm), in calendar order."""
         dates = self.date[docs]
-        months, counts = np.unique(dates[dates > 0] // 100, return_counts=True)
+        months, counts = np.unique(dates[dates // 100 % 100 > 0] // 100, return_counts=True)  # month known
         return {f"{m // 100:04d}-{m % 100:02d}": c for m, c in zip(months.tolist(), counts.tolist(), strict=True)}
 
     def newest_first(self, docs: np.ndarray) -> np.ndarray:
@@ -177,15 +183,19 @@ _EMPTY = FieldRow(None, "", (), ())  # a document number whose document has left
 
 
 def _date_number(date: str | None) -> int:
-    """yyyy-mm-dd as the number yyyymmdd, 0 for none."""
+    """yyyy-mm-dd as the number yyyymmdd (yyyy-mm as yyyymm00, yyyy as yyyy0000), 0 for none."""
     if not date:
         return 0
-    year, month, day = date[:10].split("-")
-    return int(year) * 10_000 + int(month) * 100 + int(day)
+    parts = [int(p) for p in date[:10].split("-")] + [0, 0]
+    return parts[0] * 10_000 + parts[1] * 100 + parts[2]
 
 
 def _date_text(number: int) -> str | None:
-    return f"{number // 10_000:04d}-{number // 100 % 100:02d}-{number % 100:02d}" if number else None
+    """The ISO text of a date number, as much of it as is known."""
+    if not number:
+        return None
+    year, month, day = number // 10_000, number // 100 % 100, number % 100
+    return f"{year:04d}" + (f"-{month:02d}" if month else "") + (f"-{day:02d}" if day else "")
 
 
 def _position(names: list[str], name: str) -> int:

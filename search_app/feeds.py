@@ -40,7 +40,7 @@ def atom_feed(title: str, self_url: str, page_url: str, results: Sequence[Result
         _text(entry, "id", document_url(doc.id))
         _text(entry, "title", doc.title or "Untitled")
         _text(entry, "updated", _updated(doc))
-        if doc.date:
+        if doc.date and len(doc.date) == 10:  # a year or month alone is no Atom date
             _text(entry, "published", f"{doc.date}T00:00:00Z")
         ElementTree.SubElement(entry, f"{{{ATOM}}}link", rel="alternate", type="text/html",
                                href=web_link(doc.url) or document_url(doc.id))
@@ -61,7 +61,7 @@ def _updated(doc: Document) -> str:
     """When an entry last changed: its capture time, or its publication date."""
     if doc.captured_at:
         return datetime.fromisoformat(doc.captured_at).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    return f"{doc.date}T00:00:00Z" if doc.date else _epoch()
+    return f"{(doc.date + '-01-01')[:10]}T00:00:00Z" if doc.date else _epoch()
 
 
 def _epoch() -> str:

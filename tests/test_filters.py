@@ -209,3 +209,33 @@ def test_provenance_reports_a_source_changed_after_capture(tmp_path) -> None:
     imported = Document("d2", "Title", "Body", captured_at="2024-03-01T10:00:00+00:00")
     assert provenance(imported, settings)["source_changed"] is None
     assert len(provenance(imported, settings)["content_hash"]) == 64
+
+
+@pytest.mark.slow
+def test_a_date_given_as_a_year_or_a_month_counts_where_its_whole_span_lies(tmp_path, embedder) -> None:
+    from conftest import run_cli, write_jsonl
+    from corpus.config import load_settings
+    from indexer.build import build_index
+    from search_app import create_app
+
+    rows = [{"id": "y", "title": "Quokka rangers detained", "body": "Quokka rangers were detained.", "date": "2023"},
+            {"id": "m", "title": "Quokka rangers freed", "body": "Quokka rangers were freed.", "date": "May 2023"},
+            {"id": "d", "title": "Quokka rangers tried", "body": "Quokka rangers were tried.", "date": "2023-05-20"}]
+    run_cli("corpus", "import", str(write_jsonl(tmp_path / "q.jsonl", rows)), "-q", data=tmp_path)
+    build_index(load_settings(tmp_path), embedder, progress=False)
+    app = create_app({"DATA_DIR": str(tmp_path), "EMBEDDER": embedder, "RATE_LIMIT_PER_MINUTE": 0})
+    client = app.test_client()
+
+    def ids(**params) -> set[str]:
+        body = client.get("/api/search", query_string={"q": "quokka rangers", "mode": "keyword", **params}).get_json()
+        return {r["id"] for r in body["results"]}
+
+    body = client.get("/api/search", query_string={"q": "quokka rangers", "mode": "keyword"}).get_json()
+    assert {r["id"]: r["date"] for r in body["results"]} == {"y": "2023", "m": "2023-05", "d": "2023-05-20"}
+    assert body["facets"]["year"] == {"2023": 3} and ids(**{"from": "2023", "to": "2023"}) == {"y", "m", "d"}
+    assert ids(**{"from": "2023-05", "to": "2023-05"}) == {"m", "d"}  # a year alone is not known to be May
+    assert ids(**{"from": "2023-05-20", "to": "2023-05-20"}) == {"d"}
+    from indexer.search import Query
+
+    ranking = app.extensions["search"].searcher().search(Query("quokka rangers", "keyword"))
+    assert ranking.months == {"2023-05": 2}  # the timeline places only the two dated to a month

@@ -107,3 +107,13 @@ def test_imported_provenance_fields_never_overwrite_the_databases_own(tmp_path: 
     assert doc.metadata["content_hash"] == doc.content_hash and doc.metadata["note"] == "kept"
     assert "fetched_at" not in doc.metadata and "source_changed_at" not in doc.metadata
     assert doc.metadata["first_seen"] != "1999-01-01" and doc.captured_at != "1999-01-01"
+
+
+def test_dates_keep_only_what_the_source_says_and_stay_in_a_sane_range() -> None:
+    # dateutil once filled the missing parts from today: "2024" became 2024-<today>, "5" this month's 5th.
+    assert normalise_date("2024") == "2024" and normalise_date("May 2024") == "2024-05"
+    assert normalise_date("2024-05") == "2024-05" and normalise_date("16 January 2024") == "2024-01-16"
+    assert normalise_date("5") is None and normalise_date("1900-01-01") is None
+    assert normalise_date("0001-01-01") is None and normalise_date("2199-01-01") is None
+    doc = Document(id="y", title="T", body="B", date=normalise_date("2024"))
+    assert doc.content_hash == Document(id="y", title="T", body="B", date="2024").content_hash
