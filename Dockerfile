@@ -25,4 +25,11 @@ RUN useradd --create-home rights && mkdir -p /data && chown rights /data
 USER rights
 VOLUME ["/data"]
 EXPOSE 8000
+# Healthy while an index answers (it keeps answering from the loaded index if a newer build fails to
+# load; /healthz then names the problem in index_problem).
+HEALTHCHECK --interval=30s --timeout=5s --start-period=120s \
+  CMD ["python", "-c", "import sys, urllib.request; sys.exit(urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4).status != 200)"]
+# On the open internet, put a buffering reverse proxy in front (nginx: client_header_timeout and
+# client_body_timeout of a few seconds, proxy_request_buffering on) and set RIGHTSSEARCH_BASE_URL to
+# the public address: gunicorn's threads are held by slow clients, and the Host header is the client's.
 CMD ["python", "-m", "search_app", "--host", "0.0.0.0", "--port", "8000"]
