@@ -25,9 +25,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         BASE_URL="",
         WARM_UP=True,
         JSON_SORT_KEYS=False,
-        # Protection (search_app/protect.py); limits are per worker process. 0 turns the rate limit off.
+        # Protection (search_app/protect.py). 0 turns the rate limit off. Its buckets are shared by
+        # the workers through RATE_LIMIT_STORE ("" = a temporary file per data folder).
         RATE_LIMIT_PER_MINUTE=120,
         RATE_LIMIT_BURST=30,
+        RATE_LIMIT_STORE="",
+        TRUSTED_PROXIES=0,  # reverse proxies in front whose X-Forwarded-For to believe; 0 = none
         RATE_LIMITED_PATHS=("/api/", "/feed", "/export"),
         MAX_CONCURRENT_SEARCHES=2,  # the model is CPU-bound: more at once only makes each slower
         SEARCH_WAIT_SECONDS=5.0,

@@ -4,18 +4,25 @@ concurrent searches, request size limits, and no query text in the logs unless a
 A search service for human-rights work is a target, both for people who want it down and for
 people who want to know who searched what. Refusals are cheap and immediate (429 or 503 with
 `Retry-After`) so that an overload never becomes an unbounded queue. Every value comes from the
-app config (defaults in `create_app`); limits are per gunicorn worker process.
+app config (defaults in `create_app`). Rate limits hold for the whole host (buckets shared by the
+workers); the cap on concurrent searches is per worker process, since each has its own model.
 """
 
 from __future__ import annotations
 
+import hashlib
+import ipaddress
 import math
+import random
+import sqlite3
+import tempfile
 import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable
+from pathlib import Path
 
 from flask import Flask, Response, abort, current_app, g, request
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 # No inline script or style anywhere: pages load their stylesheet from /static and nothing else,
 # so an injected `<script>` or `onerror=` cannot run even if escaping were ever missed.
@@ -30,38 +37,86 @@ SECURITY_HEADERS = {
     "X-Frame-Options": "DENY",
     "Cross-Origin-Opener-Policy": "same-origin",
 }
-MAX_CLIENTS = 10_000  # rate-limit buckets kept; the least recently seen client is forgotten first
 
 
 class RateLimiter:
-    """A token bucket per client: `burst` requests at once, refilled at `per_minute`."""
+    """A token bucket per client: `burst` requests at once, refilled at `per_minute`.
 
-    def __init__(self, per_minute: float, burst: int, clock: Callable[[], float] = time.monotonic) -> None:
+    The buckets live in a small SQLite file that every worker process on the host shares, so a
+    client gets the limit once, not once per worker, and a restart does not refill them. Each
+    request is one short write transaction (well under a millisecond).
+    """
+
+    def __init__(self, path: Path, per_minute: float, burst: int, clock: Callable[[], float] = time.time) -> None:
+        self.path = path
         self.rate = per_minute / 60.0
         self.burst = float(burst)
         self._clock = clock
-        self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()  # key -> (tokens, when)
-        self._lock = threading.Lock()
+        self._local = threading.local()
+        with self._connection() as conn:
+            conn.execute("CREATE TABLE IF NOT EXISTS buckets (key TEXT PRIMARY KEY, tokens REAL, at REAL)")
+
+    def _connection(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self.path, timeout=5, isolation_level=None)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=OFF")  # losing the last buckets in a power cut is harmless
+            self._local.conn = conn
+        return conn
 
     def acquire(self, key: str) -> float:
         """Take one token for `key`: 0 if the request may go on, else the seconds until it may."""
         now = self._clock()
-        with self._lock:
-            tokens, then = self._buckets.pop(key, (self.burst, now))
-            tokens = min(self.burst, tokens + (now - then) * self.rate)
+        conn = self._connection()
+        conn.execute("BEGIN IMMEDIATE")  # one writer at a time across the workers: no lost updates
+        try:
+            row = conn.execute("SELECT tokens, at FROM buckets WHERE key = ?", (key,)).fetchone()
+            tokens, then = row if row else (self.burst, now)
+            tokens = min(self.burst, tokens + max(0.0, now - then) * self.rate)
             allowed = tokens >= 1.0
-            self._buckets[key] = (tokens - 1.0 if allowed else tokens, now)
-            while len(self._buckets) > MAX_CLIENTS:
-                self._buckets.popitem(last=False)
+            conn.execute("INSERT OR REPLACE INTO buckets VALUES (?, ?, ?)",
+                         (key, tokens - 1.0 if allowed else tokens, now))
+            if random.random() < 0.001:  # forget clients whose bucket has long been full again
+                conn.execute("DELETE FROM buckets WHERE at < ?", (now - self.burst / self.rate - 60,))
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
         return 0.0 if allowed else (1.0 - tokens) / self.rate
+
+
+def client_key(address: str | None) -> str:
+    """Whom a request counts against: its address, or for IPv6 its /64 (what one subscriber gets)."""
+    try:
+        ip = ipaddress.ip_address(address or "")
+    except ValueError:
+        return address or "unknown"
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:  # ::ffff:10.1.2.3 is an IPv4 client
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)
+
+
+def default_store(data_dir: Path) -> Path:
+    """Where a data folder's rate-limit buckets live: a temporary file per data folder (the data
+    folder itself may be read-only)."""
+    digest = hashlib.sha256(str(data_dir.resolve()).encode()).hexdigest()[:16]
+    return Path(tempfile.gettempdir()) / f"rightssearch-limits-{digest}.sqlite3"
 
 
 def init_app(app: Flask) -> None:
     """Install the limits and headers on `app`, configured from its config."""
     per_minute = app.config["RATE_LIMIT_PER_MINUTE"]
+    store = Path(app.config["RATE_LIMIT_STORE"] or default_store(app.extensions["search"].settings.data_dir))
     app.extensions["rate_limiter"] = (
-        RateLimiter(per_minute, app.config["RATE_LIMIT_BURST"]) if per_minute else None
+        RateLimiter(store, per_minute, app.config["RATE_LIMIT_BURST"]) if per_minute else None
     )
+    if app.config["TRUSTED_PROXIES"]:
+        # Behind N proxies the client is the N-th address from the right of X-Forwarded-For; without
+        # this setting the header is ignored (anyone can send it).
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=int(app.config["TRUSTED_PROXIES"]))
     app.extensions["search_slots"] = threading.BoundedSemaphore(app.config["MAX_CONCURRENT_SEARCHES"])
     app.before_request(_check_request)
     app.after_request(_finish_response)
@@ -88,7 +143,7 @@ def _check_request() -> Response | None:
     # Every request that runs a search is limited, whatever its path (pages too), and so are the
     # configured paths (the API, feeds, exports) even when they do not search.
     if limiter is not None and (searching or request.path.startswith(tuple(config["RATE_LIMITED_PATHS"]))):
-        wait = limiter.acquire(request.remote_addr or "unknown")
+        wait = limiter.acquire(client_key(request.remote_addr))
         if wait:
             return _refuse(429, "too many requests from your address; wait and try again", wait)
     if searching:

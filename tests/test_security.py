@@ -116,9 +116,10 @@ def test_csv_export_neutralises_formulas() -> None:
     assert neutralise("Kyrgyzstan") == "Kyrgyzstan"
 
 
-def test_api_rate_limit_answers_429_with_retry_after(small_data: Path, embedder) -> None:
+def test_api_rate_limit_answers_429_with_retry_after(small_data: Path, embedder, tmp_path: Path) -> None:
     app = create_app({"DATA_DIR": str(small_data), "EMBEDDER": embedder, "WARM_UP": False,
-                      "RATE_LIMIT_PER_MINUTE": 60, "RATE_LIMIT_BURST": 3})
+                      "RATE_LIMIT_PER_MINUTE": 60, "RATE_LIMIT_BURST": 3,
+                      "RATE_LIMIT_STORE": str(tmp_path / "limits.sqlite3")})
     client = app.test_client()
     statuses = [client.get("/api/documents/nope").status_code for _ in range(5)]
     assert statuses == [404, 404, 404, 429, 429]
@@ -201,11 +202,11 @@ def test_gunicorn_access_log_has_paths_but_no_queries(small_data: Path, tmp_path
     assert SECRET not in text  # ...and says nothing about what was searched
 
 
-def test_search_pages_and_document_pages_are_rate_limited_and_take_a_search_slot(small_data: Path,
-                                                                                 embedder) -> None:
+def test_search_pages_and_document_pages_are_rate_limited_and_take_a_search_slot(small_data: Path, embedder,
+                                                                                 tmp_path: Path) -> None:
     app = create_app({"DATA_DIR": str(small_data), "EMBEDDER": embedder, "WARM_UP": False,
                       "RATE_LIMIT_PER_MINUTE": 60, "RATE_LIMIT_BURST": 2, "SEARCH_WAIT_SECONDS": 0.1,
-                      "MAX_CONCURRENT_SEARCHES": 1})
+                      "MAX_CONCURRENT_SEARCHES": 1, "RATE_LIMIT_STORE": str(tmp_path / "limits.sqlite3")})
     client = app.test_client()
     doc_id = client.get("/api/search?q=abduction", environ_base={"REMOTE_ADDR": "10.0.0.9"}).get_json()[
         "results"][0]["id"]
@@ -270,3 +271,23 @@ def test_the_app_opens_the_corpus_read_only(poisoned_app) -> None:
         corpus = poisoned_app.extensions["search"].corpus()
         with pytest.raises(sqlite3.OperationalError, match="readonly"):
             corpus.conn.execute("CREATE TABLE written (x)")
+
+
+def test_rate_limits_hold_across_workers_and_restarts_per_ipv6_64_and_through_trusted_proxies(
+        small_data: Path, embedder, tmp_path: Path) -> None:
+    config = {"DATA_DIR": str(small_data), "EMBEDDER": embedder, "WARM_UP": False, "RATE_LIMIT_PER_MINUTE": 6,
+              "RATE_LIMIT_BURST": 3, "RATE_LIMIT_STORE": str(tmp_path / "limits.sqlite3")}
+    first, second = create_app(config).test_client(), create_app(config).test_client()  # two workers
+
+    def status(client, address: str, **headers: str) -> int:
+        return client.get("/api/documents/nope", environ_base={"REMOTE_ADDR": address}, headers=headers).status_code
+
+    assert [status(c, "10.9.9.9") for c in (first, second, first, second)] == [404, 404, 404, 429]
+    assert status(create_app(config).test_client(), "10.9.9.9") == 429  # a restart refills nothing
+    # One IPv6 subscriber (a /64) is one client, however many addresses it rotates through.
+    assert [status(first, f"2001:db8:1:2::{n}") for n in range(1, 5)] == [404, 404, 404, 429]
+    assert status(first, "2001:db8:1:3::1") == 404
+    # X-Forwarded-For is ignored unless proxies are trusted; then each forwarded client has its own bucket.
+    assert [status(first, "10.7.7.7", **{"X-Forwarded-For": f"10.0.1.{n}"}) for n in range(4)][-1] == 429
+    proxied = create_app({**config, "TRUSTED_PROXIES": 1}).test_client()
+    assert [status(proxied, "10.6.6.6", **{"X-Forwarded-For": f"10.0.2.{n}"}) for n in range(4)] == [404] * 4
