@@ -123,13 +123,13 @@ class Load:
         return "\n".join(lines + [f"  error: {e}" for e in self.errors[:10]])
 
 
-def start_server(data: str, port: int, workers: int, threads: int) -> subprocess.Popen[bytes]:
+def start_server(data: str, port: int, workers: int) -> subprocess.Popen[bytes]:
     """`python -m search_app` on the loopback interface, with the per-client rate limit off."""
     env = {**os.environ, "PYTHONPATH": str(ROOT), "HF_HUB_OFFLINE": "1",
            "RIGHTSSEARCH_RATE_LIMIT_PER_MINUTE": "0"}
     return subprocess.Popen(
         [sys.executable, "-m", "search_app", "--data", data, "--host", "127.0.0.1", "--port", str(port),
-         "--workers", str(workers), "--threads", str(threads)],
+         "--workers", str(workers)],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
     )
 
@@ -158,7 +158,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clients", type=int, default=8, help="concurrent clients (default 8)")
     parser.add_argument("--max-requests", type=int, default=100_000, help="stop after this many")
     parser.add_argument("--workers", type=int, default=2, help="with --data: gunicorn workers (default 2)")
-    parser.add_argument("--threads", type=int, default=4, help="with --data: threads per worker (default 4)")
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args(argv)
 
@@ -170,7 +169,7 @@ def main(argv: list[str] | None = None) -> int:
             sock.bind(("127.0.0.1", 0))
             port = sock.getsockname()[1]
         base = f"http://127.0.0.1:{port}"
-        server = start_server(args.data, port, args.workers, args.threads)
+        server = start_server(args.data, port, args.workers)
     else:
         base = args.url.rstrip("/")
         if urlsplit(base).hostname not in LOOPBACK:

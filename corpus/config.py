@@ -39,6 +39,8 @@ class Settings:
     # (bench/relevance_calibration.py, docs/retrieval.md); another corpus or model wants its own.
     semantic_threshold: float = 0.48
     keyword_coverage: float = 0.4
+    # A query still ranking after this many seconds is stopped (a 503), so it cannot hold a search slot.
+    query_budget_seconds: float = 10.0
     # Optional cross-encoder (path or name) reranking the top `rerank_depth` documents; "" = off.
     rerank_model: str = ""
     rerank_depth: int = 20

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
+from corpus.connections import PerThread
 from indexer.fields import DocumentFields
 from indexer.keywords import KeywordIndex
 from indexer.manifest import PASSAGES, VECTORS, IndexLoadError, Manifest
@@ -35,7 +36,10 @@ class LoadedIndex:
     vectors: FaissStore
     keywords: KeywordIndex
     fields: DocumentFields
-    _local: threading.local = field(default_factory=threading.local, repr=False)
+    _passages: PerThread[PassageStore] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._passages = PerThread(lambda: PassageStore(self.path / PASSAGES, readonly=True))
 
     @classmethod
     def open(cls, folder: Path, model: str) -> LoadedIndex:
@@ -72,11 +76,7 @@ class LoadedIndex:
 
     def passages(self) -> PassageStore:
         """This thread's connection to the passage store (SQLite connections are not shared)."""
-        store = getattr(self._local, "passages", None)
-        if store is None:
-            store = PassageStore(self.path / PASSAGES, readonly=True)
-            self._local.passages = store
-        return store
+        return self._passages.get()
 
 
 class LiveIndex:

@@ -21,6 +21,8 @@ filter narrows the ranking without reordering it. Documents beyond the normalisa
 from __future__ import annotations
 
 import re
+import sqlite3
+import time
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -71,28 +73,38 @@ class RankedSet:
     exact: bool  # False when an approximate vector index found the semantic half (total is a lower bound)
 
 
-def relevant_set(index: LoadedIndex, query: Query, vector: np.ndarray | None, bounds: Bounds) -> RankedSet:
+class QueryTooSlow(Exception):
+    """A query ran past its time budget and was stopped (the caller answers 503)."""
+
+
+def relevant_set(index: LoadedIndex, query: Query, vector: np.ndarray | None, bounds: Bounds,
+                 deadline: float | None = None) -> RankedSet:
     """Every document of `index` that answers `query` within its filters, best first.
 
-    `vector` is the query's embedding, needed in the hybrid and semantic modes.
+    `vector` is the query's embedding, needed in the hybrid and semantic modes. Past `deadline`
+    (a `time.monotonic()` value) the work stops with QueryTooSlow, between stages and inside the
+    phrase scans, so that no query holds a search slot for long.
     """
     documents = len(index.fields)
     allowed = index.fields.mask(query.filters)
     parsed = KeywordQuery.parse(query.text)
     if parsed.phrases:
-        holding = _phrase_documents(index, parsed.phrases)
+        holding = _phrase_documents(index, parsed.phrases, deadline)
         allowed = holding if allowed is None else allowed & holding
     semantic, keyword = Side.empty(documents), Side.empty(documents)
     if query.mode != "keyword":
         if vector is None:
             raise ValueError(f"{query.mode} search needs the query's vector")
+        _in_time(deadline)
         semantic = _semantic_side(index, vector, allowed, bounds)
     terms = query_terms(parsed.words + parsed.phrases)
     lexical = query.mode != "semantic" or bool(parsed.phrases)
+    _in_time(deadline)
     bm25 = index.keywords.score(terms) if lexical else None
     if bm25 is not None:
         keyword = _keyword_side(index, bm25, allowed, bounds)
     coverage = index.keywords.coverage(terms) if lexical and terms else np.zeros(documents)
+    _in_time(deadline)
 
     if parsed.phrases:
         member = allowed.copy()  # the phrases decide; the halves only rank
@@ -161,7 +173,7 @@ def _found(scores: np.ndarray, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]
     return scores[kept], ids[kept]
 
 
-def _phrase_documents(index: LoadedIndex, phrases: tuple[str, ...]) -> np.ndarray:
+def _phrase_documents(index: LoadedIndex, phrases: tuple[str, ...], deadline: float | None) -> np.ndarray:
     """Which documents hold every phrase, word for word (case and punctuation aside).
 
     The passage store's FTS5 index finds candidate passages cheaply (stemmed tokens); their own
@@ -169,14 +181,32 @@ def _phrase_documents(index: LoadedIndex, phrases: tuple[str, ...]) -> np.ndarra
     """
     numbers = index.document_numbers()
     holding = np.ones(len(index.fields), dtype=bool)
-    for phrase in phrases:
-        wanted = _words(phrase)
-        found = np.zeros(len(index.fields), dtype=bool)
-        for doc_id, title, text in index.passages().passages_with_phrase(phrase):
-            if doc_id in numbers and wanted in _words(f"{title} {text}"):
-                found[numbers[doc_id]] = True
-        holding &= found
+    store = index.passages()
+    if deadline is not None:  # SQLite calls this every 10,000 steps; non-zero interrupts the scan
+        store.conn.set_progress_handler(lambda: int(time.monotonic() > deadline), 10_000)
+    try:
+        for phrase in phrases:
+            wanted = _words(phrase)
+            found = np.zeros(len(index.fields), dtype=bool)
+            for doc_id, title, text in store.passages_with_phrase(phrase):
+                if doc_id in numbers and wanted in _words(f"{title} {text}"):
+                    found[numbers[doc_id]] = True
+            holding &= found
+            _in_time(deadline)
+    except sqlite3.OperationalError as exc:
+        if "interrupt" not in str(exc):
+            raise
+        _in_time(deadline)  # interrupted by the handler: past the deadline
+        raise
+    finally:
+        store.conn.set_progress_handler(None, 0)
     return holding
+
+
+def _in_time(deadline: float | None) -> None:
+    """Raise QueryTooSlow once `deadline` has passed."""
+    if deadline is not None and time.monotonic() > deadline:
+        raise QueryTooSlow("the query took longer than this server allows; try fewer words or quoted phrases")
 
 
 def _words(text: str) -> str:

@@ -20,11 +20,11 @@ from indexer.embed import Embedder
 from indexer.fields import FieldRow
 from indexer.live import LiveIndex, LoadedIndex
 from indexer.manifest import Manifest
-from indexer.relevant import MODES, Bounds, Query, RankedSet, relevant_set
+from indexer.relevant import MODES, Bounds, Query, QueryTooSlow, RankedSet, relevant_set
 from indexer.rerank import Reranker
 from indexer.snippets import Snippet, snippets_for
 
-__all__ = ["MODES", "Match", "Query", "Ranking", "Searcher"]
+__all__ = ["MODES", "Match", "Query", "QueryTooSlow", "Ranking", "Searcher"]
 
 
 @dataclass(frozen=True)
@@ -114,11 +114,15 @@ class Searcher:
         return self.live.problem
 
     def search(self, query: Query) -> Ranking:
-        """Every document that answers `query` within its filters, ranked."""
+        """Every document that answers `query` within its filters, ranked.
+
+        Raises QueryTooSlow when ranking takes longer than the `query_budget_seconds` setting.
+        """
         started = time.perf_counter()
+        deadline = time.monotonic() + self.settings.query_budget_seconds
         index = self.live.current()  # one build for the whole query
         vector = self.embedder.encode_query(query.text) if query.mode != "keyword" else None
-        ranked = relevant_set(index, query, vector, self.bounds)
+        ranked = relevant_set(index, query, vector, self.bounds, deadline)
         if self.settings.rerank_model:
             ranked = self._rerank(index, query.text, ranked)
         return Ranking(query, index, ranked, vector, (time.perf_counter() - started) * 1000)

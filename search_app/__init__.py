@@ -17,6 +17,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.from_mapping(
         DATA_DIR=None,  # None: $RIGHTSSEARCH_DATA or ./data
         MODEL=None,
+        QUERY_BUDGET_SECONDS=None,  # None: the query_budget_seconds setting (10 s)
         MAX_QUERY_CHARS=500,
         DEFAULT_K=10,
         EXPORT_LIMIT=1000,  # rows of a CSV or JSON export at most; a cut export says so
@@ -41,7 +42,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.from_prefixed_env("RIGHTSSEARCH")
     if config is not None:
         app.config.update(config)
-    settings = load_settings(app.config["DATA_DIR"], model=app.config["MODEL"])
+    settings = load_settings(app.config["DATA_DIR"], model=app.config["MODEL"],
+                             query_budget_seconds=app.config["QUERY_BUDGET_SECONDS"])
     service = SearchService(settings, app.config.get("EMBEDDER"))
     app.extensions["search"] = service
     if app.config["WARM_UP"]:

@@ -39,7 +39,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8000, help="port (default 8000)")
     parser.add_argument("--workers", type=int, default=2, help="worker processes (default 2)")
-    parser.add_argument("--threads", type=int, default=4, help="threads per worker (default 4)")
+    parser.add_argument("--connections", type=int, default=1000,
+                        help="open connections per worker at most (default 1000)")
     parser.add_argument("--model", help="embedding model: path or name (default: the packaged MiniLM)")
     return parser
 
@@ -62,8 +63,11 @@ def main(argv: list[str] | None = None) -> int:
     _Server({
         "bind": f"{args.host}:{args.port}",
         "workers": args.workers,
-        "threads": args.threads,
-        "worker_class": "gthread",
+        # gevent: every connection waits in a greenlet of its own, so clients that send slowly (or
+        # never finish their headers) hold no thread that others need. With gthread, 64 stalled
+        # sockets held every thread and /healthz stopped answering (docs/robustness.md).
+        "worker_class": "gevent",
+        "worker_connections": args.connections,
         "timeout": 60,
         "accesslog": "-" if args.verbose else None,
         # Privacy: the path only, never the query string or the referrer (which would carry the query).

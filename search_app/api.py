@@ -6,6 +6,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from indexer.filters import facts_of
+from indexer.search import QueryTooSlow
 from search_app.params import BadParameter, parse_k, parse_search
 from search_app.results import find, provenance, similar_documents
 from search_app.service import SearchService, Unavailable
@@ -101,6 +102,16 @@ def http_error(exc: HTTPException) -> Response | tuple[Response, int] | HTTPExce
     from search_app.pages import error_page
 
     return error_page(exc.code or 500, exc.description or exc.name)
+
+
+@bp.app_errorhandler(QueryTooSlow)
+def query_too_slow(exc: QueryTooSlow) -> Response | tuple[Response, int] | tuple[str, int]:
+    """A query stopped at its time budget: 503, in the API's shape or as the error page."""
+    if request.path.startswith("/api/"):
+        return error_response(503, str(exc))
+    from search_app.pages import error_page
+
+    return error_page(503, str(exc).capitalize() + ".")
 
 
 @bp.app_errorhandler(Exception)

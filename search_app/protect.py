@@ -24,6 +24,8 @@ from pathlib import Path
 from flask import Flask, Response, abort, current_app, g, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from corpus.connections import PerThread
+
 # No inline script or style anywhere: pages load their stylesheet from /static and nothing else,
 # so an injected `<script>` or `onerror=` cannot run even if escaping were ever missed.
 CONTENT_SECURITY_POLICY = (
@@ -52,23 +54,20 @@ class RateLimiter:
         self.rate = per_minute / 60.0
         self.burst = float(burst)
         self._clock = clock
-        self._local = threading.local()
-        with self._connection() as conn:
-            conn.execute("CREATE TABLE IF NOT EXISTS buckets (key TEXT PRIMARY KEY, tokens REAL, at REAL)")
+        self._connections = PerThread(self._connect)
+        self._connections.get().execute(
+            "CREATE TABLE IF NOT EXISTS buckets (key TEXT PRIMARY KEY, tokens REAL, at REAL)")
 
-    def _connection(self) -> sqlite3.Connection:
-        conn = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = sqlite3.connect(self.path, timeout=5, isolation_level=None)
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=OFF")  # losing the last buckets in a power cut is harmless
-            self._local.conn = conn
+    def _connect(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.path, timeout=5, isolation_level=None, check_same_thread=False)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=OFF")  # losing the last buckets in a power cut is harmless
         return conn
 
     def acquire(self, key: str) -> float:
         """Take one token for `key`: 0 if the request may go on, else the seconds until it may."""
         now = self._clock()
-        conn = self._connection()
+        conn = self._connections.get()
         conn.execute("BEGIN IMMEDIATE")  # one writer at a time across the workers: no lost updates
         try:
             row = conn.execute("SELECT tokens, at FROM buckets WHERE key = ?", (key,)).fetchone()

@@ -10,6 +10,7 @@ import threading
 import time
 
 from corpus.config import Settings
+from corpus.connections import PerThread
 from corpus.store import CorpusError, CorpusStore
 from indexer.embed import Embedder, ModelError
 from indexer.manifest import IndexLoadError
@@ -32,7 +33,8 @@ class SearchService:
         self._error = "the index has not been loaded yet"
         self._tried_at = 0.0
         self._lock = threading.Lock()
-        self._local = threading.local()
+        # Read-only: the app never writes the corpus. Made on first use, so a missing one is a 503.
+        self._corpus = PerThread(lambda: CorpusStore(settings.db_path, readonly=True))
 
     def searcher(self) -> Searcher:
         """The live searcher, or Unavailable with the reason."""
@@ -51,14 +53,10 @@ class SearchService:
 
     def corpus(self) -> CorpusStore:
         """This thread's connection to the corpus database, or Unavailable with the reason."""
-        store = getattr(self._local, "corpus", None)
-        if store is None:
-            try:
-                store = CorpusStore(self.settings.db_path, readonly=True)  # the app only reads
-            except CorpusError as exc:
-                raise Unavailable(str(exc)) from exc
-            self._local.corpus = store
-        return store
+        try:
+            return self._corpus.get()
+        except CorpusError as exc:
+            raise Unavailable(str(exc)) from exc
 
     def warm_up(self) -> None:
         """Load the index and the model now, so the first user does not wait for them."""

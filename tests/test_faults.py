@@ -74,8 +74,7 @@ def test_searches_in_flight_during_a_rebuild_all_succeed_and_see_the_new_index(
     server_log = tmp_path / "server.log"
     with server_log.open("w") as log_file:  # the server keeps its own copy of the descriptor
         server = subprocess.Popen(
-            [sys.executable, "-m", "search_app", "--data", str(data), "--port", str(port), "--workers", "2",
-             "--threads", "2"],
+            [sys.executable, "-m", "search_app", "--data", str(data), "--port", str(port), "--workers", "2"],
             cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT), "RIGHTSSEARCH_RATE_LIMIT_PER_MINUTE": "0"},
             stdout=subprocess.DEVNULL, stderr=log_file,
         )

@@ -291,3 +291,38 @@ def test_rate_limits_hold_across_workers_and_restarts_per_ipv6_64_and_through_tr
     assert [status(first, "10.7.7.7", **{"X-Forwarded-For": f"10.0.1.{n}"}) for n in range(4)][-1] == 429
     proxied = create_app({**config, "TRUSTED_PROXIES": 1}).test_client()
     assert [status(proxied, "10.6.6.6", **{"X-Forwarded-For": f"10.0.2.{n}"}) for n in range(4)] == [404] * 4
+
+
+def test_stalled_connections_do_not_starve_the_server(live_server: str) -> None:
+    """64 clients that send half a request and stop: a search still answers at once."""
+    import socket
+    import time
+
+    host, port = urlsplit(live_server).hostname, urlsplit(live_server).port
+    stalled = []
+    try:
+        for _ in range(64):
+            sock = socket.create_connection((host, port))
+            sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")  # no blank line: the headers never end
+            stalled.append(sock)
+        time.sleep(1.0)
+        response = httpx.get(f"{live_server}/api/search", params={"q": "torture in prisons"}, timeout=5)
+        assert response.status_code == 200 and response.json()["total"] > 0
+        assert httpx.get(f"{live_server}/healthz", timeout=5).status_code == 200
+        time.sleep(4.0)  # held open for 5 s in all
+        assert httpx.get(f"{live_server}/api/search", params={"q": "reprisals"}, timeout=5).status_code == 200
+    finally:
+        for sock in stalled:
+            sock.close()
+
+
+def test_a_query_past_its_time_budget_stops_with_a_503_and_frees_its_slot(small_data: Path, embedder) -> None:
+    app = create_app({"DATA_DIR": str(small_data), "EMBEDDER": embedder, "WARM_UP": False,
+                      "RATE_LIMIT_PER_MINUTE": 0, "QUERY_BUDGET_SECONDS": 1e-9, "MAX_CONCURRENT_SEARCHES": 1})
+    client = app.test_client()
+    for query in ('"union leader" "human rights"', "union leader abducted"):
+        body = client.get("/api/search", query_string={"q": query}).get_json()
+        assert body["status"] == 503 and "took longer than this server allows" in body["error"]
+    page = client.get("/?q=union+leader")
+    assert page.status_code == 503 and b"took longer" in page.data and b"Traceback" not in page.data
+    assert app.extensions["search_slots"].acquire(blocking=False), "the stopped query gave its slot back"
