@@ -33,6 +33,12 @@ log = logging.getLogger(__name__)
 _GONE = frozenset({404, 410})
 
 
+# The shortest body a page may have to become a document. Press releases run to several
+# paragraphs (the shortest of the 878 in the shared mirrors has 351 characters); an index page
+# that matched the article pattern had 41.
+MIN_BODY_CHARS = 200
+
+
 @dataclass(frozen=True)
 class CrawlOptions:
     """Limits of one crawl run."""
@@ -292,6 +298,9 @@ class Crawler:
             reason = "noindex"
         elif not cleaned.body:
             reason = "no article text found"
+        elif len(cleaned.body) < MIN_BODY_CHARS or cleaned.title.startswith("Index of /"):
+            # A directory listing or an index page that matched the article pattern: not a release.
+            reason = f"no article content ({len(cleaned.body)} characters of text)"
         elif canonical != url and not self.cache.claim(self.source.name, canonical):
             reason = f"duplicate of {canonical}"
         if reason:

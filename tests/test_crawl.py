@@ -358,11 +358,17 @@ ARTICLES = [
 ]
 
 
+# A second paragraph long enough for a release (the crawler keeps no page under MIN_BODY_CHARS).
+FILLER = ("Second paragraph: the authorities detained the defenders after the hearing, and their "
+          "lawyers were not allowed to see them for several days, the organisation said in a statement "
+          "published the next morning.")
+
+
 def article(text: str) -> bytes:
     html = (
         f'<html><head><meta charset="utf-8"><title>T</title></head><body><article><h1>Title {text[:20]}</h1>'
         f'<time datetime="2024-03-01">1 March 2024</time><div class="body"><p>First paragraph about {text}.'
-        "</p><p>Second paragraph.</p></div></article></body></html>"
+        f"</p><p>{FILLER}</p></div></article></body></html>"
     )
     return html.encode("utf-8")
 
@@ -381,7 +387,7 @@ def test_faults_are_retried_or_skipped_and_nothing_crashes(faulty: Server, tmp_p
     assert "\ufffd" in docs["/a/bad-utf8/"].body
     assert (
         docs["/a/ok/"].date == "2024-03-01"
-        and docs["/a/ok/"].body == "First paragraph about /a/ok/.\n\nSecond paragraph."
+        and docs["/a/ok/"].body == f"First paragraph about /a/ok/.\n\n{FILLER}"
     )
     assert faulty.requested("/a/flaky/") == 3 and faulty.requested("/private/a/secret/") == 0
     assert faulty.requested("/a/ok/") == 1  # the tracking-parameter link is the same page
@@ -449,7 +455,7 @@ def test_crawl_command_on_a_mirror(
 
 POISON_ARTICLE = ('<html><head><title>{title}</title>{head}</head><body><h1>{title}</h1>'
                   '<p class="date">1 March 2024</p><div class="body"><p>First paragraph about {title}, long '
-                  'enough to be an article body with several words in it.</p><p>Second paragraph.</p></div>'
+                  'enough to be an article body with several words in it.</p><p>' + FILLER + '</p></div>'
                   '</body></html>')
 
 
@@ -466,11 +472,20 @@ class PoisonHandler(_Recording, BaseHTTPRequestHandler):
                              b"<url><loc>http://[oops/</loc></url><url><loc>/a/good3/</loc></url></urlset>",
                              "application/xml")
         if path == "/list/":
-            links = ["/a/good1/", "http://[oops/", "/a/canon/", "/a/charset/", "/a/idna/", "/a/jsonld/", "/a/good2/"]
+            links = ["/a/good1/", "http://[oops/", "/a/canon/", "/a/charset/", "/a/idna/", "/a/jsonld/", "/a/good2/",
+                     "/a/index/", "/a/files/"]
             return self.send(("<html><body>" + "".join(f'<a href="{h}">x</a>' for h in links)
                               + "</body></html>").encode())
         title = path.strip("/").replace("/", " ")
         head, kind = "", "text/html"
+        if path == "/a/index/":  # an index page under the article pattern: a 41-character body
+            return self.send(b'<html><body><div class="body"><p>See all our releases on this page.</p>'
+                             b"</div></body></html>")
+        if path == "/a/files/":  # a server's directory listing
+            rows = "".join(f'<tr><td><a href="r{n}.pdf">release-{n}.pdf</a></td><td>2024-03-0{n % 9 + 1} 10:00'
+                           f"</td><td>{n * 37}K</td></tr>" for n in range(40))
+            return self.send(f'<html><head><title>Index of /a/files/</title></head><body><h1>Index of /a/files/'
+                             f'</h1><div class="body"><table>{rows}</table></div></body></html>'.encode())
         if path == "/a/canon/":
             head = '<link rel="canonical" href="http://[oops/">'
         elif path == "/a/charset/":
@@ -490,6 +505,7 @@ class PoisonHandler(_Recording, BaseHTTPRequestHandler):
 
 
 def test_poisoned_links_charsets_and_json_ld_fail_one_url_at_most_and_the_crawl_goes_on(tmp_path: Path) -> None:
+    """And pages without article content (an index page, a directory listing) never become documents."""
     with serve(PoisonHandler) as site:
         source = replace(adhoc_source(f"{site.url}/list/", r"^/a/"), sitemaps=(f"{site.url}/sitemap.xml",),
                          selectors=Selectors(body="div.body"))
@@ -497,6 +513,7 @@ def test_poisoned_links_charsets_and_json_ld_fail_one_url_at_most_and_the_crawl_
         assert set(docs) == {"/a/good1/", "/a/good2/", "/a/good3/", "/a/canon/", "/a/charset/", "/a/idna/",
                              "/a/jsonld/"}
         assert stats.failed == 0 and docs["/a/jsonld/"].body.startswith("First paragraph")
+        assert stats.skipped == 2  # the index page and the directory listing are no releases
         again, _ = crawl(source, tmp_path)  # nothing was left pending to crash the next run
         assert again.failed == 0
 

@@ -265,7 +265,10 @@ def test_the_server_refuses_to_start_on_an_index_of_another_model(small_data: Pa
 
 def article(path: str) -> bytes:
     return (f"<html><head><title>T</title></head><body><article><h1>Release {path}</h1>"
-            f'<div class="body"><p>Text of {path}.</p></div></article></body></html>').encode()
+            f'<div class="body"><p>Text of {path}. Rangers of the reserve were detained after they reported '
+            "poaching, and their families were not told where they were held for several days, their "
+            "lawyers said on Monday, calling for their immediate release.</p></div>"
+            "</article></body></html>").encode()
 
 
 class StormHandler(_Recording, BaseHTTPRequestHandler):
