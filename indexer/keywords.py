@@ -135,16 +135,6 @@ class KeywordIndex:
     def __len__(self) -> int:
         return len(self.row_ids)
 
-    def doc_ids_of(self, ids: Iterable[int]) -> dict[int, str]:
-        """Map passage ids to their document ids (ids not in the index are left out)."""
-        wanted = np.fromiter(ids, dtype=np.int64)
-        if not len(self.row_ids):
-            return {}
-        rows = np.minimum(np.searchsorted(self.row_ids, wanted), len(self.row_ids) - 1)
-        found = self.row_ids[rows] == wanted
-        docs = self.row_docs[rows[found]].tolist()  # lists: iterating numpy scalars costs ~1 µs each
-        return dict(zip(wanted[found].tolist(), (self.documents[d] for d in docs), strict=True))
-
     def search(self, words: Iterable[str], limit: int, champions: int = CHAMPIONS) -> list[tuple[int, float]]:
         """Return up to `limit` (passage id, BM25 score) pairs for any of `words`, best first."""
         rows, scores = self.ranked_rows(query_terms(words), limit, champions=champions)
