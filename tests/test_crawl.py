@@ -270,7 +270,20 @@ def test_full_crawl_of_hrw_mirror_matches_ground_truth(hrw: Server, tmp_path: Pa
 # Faults
 
 
-class FaultHandler(_Recording, BaseHTTPRequestHandler):
+class _Sends(_Recording, BaseHTTPRequestHandler):
+    """A handler that answers with one call: status, body, content type, extra headers."""
+
+    def send(self, status: int, body: bytes, kind: str = "text/html", headers: dict | None = None) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(body)))
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(body)
+
+
+class FaultHandler(_Sends):
     """Pages that fail in the ways real servers do."""
 
     protocol_version = "HTTP/1.1"
@@ -316,15 +329,6 @@ class FaultHandler(_Recording, BaseHTTPRequestHandler):
         if path.startswith(("/a/", "/private/")) and "gone" not in path:
             return self.send(200, article(path))
         return self.send(404, b"not found")
-
-    def send(self, status: int, body: bytes, kind: str = "text/html", headers: dict | None = None) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", kind)
-        self.send_header("Content-Length", str(len(body)))
-        for name, value in (headers or {}).items():
-            self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(body)
 
     def drip(self) -> None:
         self.send_response(200)
@@ -459,32 +463,32 @@ POISON_ARTICLE = ('<html><head><title>{title}</title>{head}</head><body><h1>{tit
                   '</body></html>')
 
 
-class PoisonHandler(_Recording, BaseHTTPRequestHandler):
+class PoisonHandler(_Sends):
     """A site whose listing, sitemap and pages carry what real sites sometimes serve by mistake."""
 
     def do_GET(self) -> None:
         self.record()
         path = self.path.split("?")[0]
         if path == "/robots.txt":
-            return self.send(b"User-agent: *\nAllow: /\n", "text/plain")
+            return self.send(200, b"User-agent: *\nAllow: /\n", "text/plain")
         if path == "/sitemap.xml":
-            return self.send(b'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+            return self.send(200, b'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
                              b"<url><loc>http://[oops/</loc></url><url><loc>/a/good3/</loc></url></urlset>",
                              "application/xml")
         if path == "/list/":
             links = ["/a/good1/", "http://[oops/", "/a/canon/", "/a/charset/", "/a/idna/", "/a/jsonld/", "/a/good2/",
                      "/a/index/", "/a/files/"]
-            return self.send(("<html><body>" + "".join(f'<a href="{h}">x</a>' for h in links)
+            return self.send(200, ("<html><body>" + "".join(f'<a href="{h}">x</a>' for h in links)
                               + "</body></html>").encode())
         title = path.strip("/").replace("/", " ")
         head, kind = "", "text/html"
         if path == "/a/index/":  # an index page under the article pattern: a 41-character body
-            return self.send(b'<html><body><div class="body"><p>See all our releases on this page.</p>'
+            return self.send(200, b'<html><body><div class="body"><p>See all our releases on this page.</p>'
                              b"</div></body></html>")
         if path == "/a/files/":  # a server's directory listing
             rows = "".join(f'<tr><td><a href="r{n}.pdf">release-{n}.pdf</a></td><td>2024-03-0{n % 9 + 1} 10:00'
                            f"</td><td>{n * 37}K</td></tr>" for n in range(40))
-            return self.send(f'<html><head><title>Index of /a/files/</title></head><body><h1>Index of /a/files/'
+            return self.send(200, f'<html><head><title>Index of /a/files/</title></head><body><h1>Index of /a/files/'
                              f'</h1><div class="body"><table>{rows}</table></div></body></html>'.encode())
         if path == "/a/canon/":
             head = '<link rel="canonical" href="http://[oops/">'
@@ -494,14 +498,7 @@ class PoisonHandler(_Recording, BaseHTTPRequestHandler):
             head, kind = '<meta charset="idna">', "text/html; charset=idna"
         elif path == "/a/jsonld/":
             head = '<script type="application/ld+json">' + "[" * 100_000 + "]" * 100_000 + "</script>"
-        self.send(POISON_ARTICLE.format(title=title, head=head).encode(), kind)
-
-    def send(self, body: bytes, kind: str = "text/html") -> None:
-        self.send_response(200)
-        self.send_header("Content-Type", kind)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+        self.send(200, POISON_ARTICLE.format(title=title, head=head).encode(), kind)
 
 
 def test_poisoned_links_charsets_and_json_ld_fail_one_url_at_most_and_the_crawl_goes_on(tmp_path: Path) -> None:
@@ -518,7 +515,7 @@ def test_poisoned_links_charsets_and_json_ld_fail_one_url_at_most_and_the_crawl_
         assert again.failed == 0
 
 
-class EndlessListingHandler(_Recording, BaseHTTPRequestHandler):
+class EndlessListingHandler(_Sends):
     """A listing whose "next" link never ends, one article per page."""
 
     def do_GET(self) -> None:
@@ -533,11 +530,7 @@ class EndlessListingHandler(_Recording, BaseHTTPRequestHandler):
             kind = "text/html"
         else:
             body, kind = POISON_ARTICLE.format(title=path.strip("/").replace("/", " "), head="").encode(), "text/html"
-        self.send_response(200)
-        self.send_header("Content-Type", kind)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+        self.send(200, body, kind)
 
 
 def test_an_endless_listing_is_cut_at_the_listing_and_request_caps(tmp_path: Path) -> None:
@@ -549,7 +542,7 @@ def test_an_endless_listing_is_cut_at_the_listing_and_request_caps(tmp_path: Pat
         assert stats.requests == 12 and len(site.requests) < 40
 
 
-class RedirectingHandler(_Recording, BaseHTTPRequestHandler):
+class RedirectingHandler(_Sends):
     """robots.txt behind a redirect, a page that redirects off the site, and a Retry-After date."""
 
     elsewhere = ""  # another server's url, set by the test
@@ -560,29 +553,20 @@ class RedirectingHandler(_Recording, BaseHTTPRequestHandler):
         hits[self.path] += 1
         path = self.path.split("?")[0]
         if path == "/robots.txt":
-            return self.reply(301, b"", headers={"Location": "/robots-real.txt"})
+            return self.send(301, b"", headers={"Location": "/robots-real.txt"})
         if path == "/robots-real.txt":
-            return self.reply(200, b"User-agent: *\nDisallow: /a/private/\n", "text/plain")
+            return self.send(200, b"User-agent: *\nDisallow: /a/private/\n", "text/plain")
         if path == "/list/":
             links = "".join(f'<a href="/a/{n}/">x</a>' for n in ("ok", "away", "home", "private", "busy"))
-            return self.reply(200, f"<html><body>{links}</body></html>".encode())
+            return self.send(200, f"<html><body>{links}</body></html>".encode())
         if path == "/a/away/":
-            return self.reply(302, b"", headers={"Location": self.elsewhere + "/a/secret/"})
+            return self.send(302, b"", headers={"Location": self.elsewhere + "/a/secret/"})
         if path == "/a/home/":
-            return self.reply(302, b"", headers={"Location": "/a/moved/"})
+            return self.send(302, b"", headers={"Location": "/a/moved/"})
         if path == "/a/busy/" and hits[self.path] == 1:
             when = email.utils.format_datetime(datetime.now(timezone.utc) + timedelta(seconds=1), usegmt=True)
-            return self.reply(503, b"busy", headers={"Retry-After": when})
-        self.reply(200, POISON_ARTICLE.format(title=path.strip("/").replace("/", " "), head="").encode())
-
-    def reply(self, status: int, body: bytes, kind: str = "text/html", headers: dict | None = None) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", kind)
-        self.send_header("Content-Length", str(len(body)))
-        for name, value in (headers or {}).items():
-            self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(body)
+            return self.send(503, b"busy", headers={"Retry-After": when})
+        self.send(200, POISON_ARTICLE.format(title=path.strip("/").replace("/", " "), head="").encode())
 
 
 def test_redirects_stay_on_the_site_robots_redirects_are_followed_and_retry_after_dates_kept(
