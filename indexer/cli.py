@@ -17,7 +17,7 @@ from indexer.build import BuildBusy, build_index, update_index
 from indexer.embed import Embedder, ModelError
 from indexer.eval import EvalInputError, load_qrels, load_queries, run_queries, score_run, write_trec_run
 from indexer.manifest import IndexLoadError
-from indexer.search import MODES, Query, Searcher
+from indexer.search import MODES, Query, QueryTooSlow, Searcher
 
 log = logging.getLogger("indexer")
 
@@ -192,7 +192,7 @@ def main(argv: list[str] | None = None) -> int:
     setup_logging(args.verbose)
     try:
         return args.func(args)
-    except (CorpusError, IndexLoadError, ModelError, BuildBusy, EvalInputError, OSError) as exc:
+    except (CorpusError, IndexLoadError, ModelError, BuildBusy, EvalInputError, QueryTooSlow, OSError) as exc:
         log.error("%s", exc)
         return 1
     except KeyboardInterrupt:

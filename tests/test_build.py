@@ -42,6 +42,15 @@ def test_an_index_from_another_model_is_refused_with_a_clear_message(small_data:
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.slow
+def test_a_query_past_its_time_budget_is_one_clear_line(small_data: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RIGHTSSEARCH_QUERY_BUDGET_SECONDS", "1e-9")  # run_cli passes the environment on
+    result = run_cli("indexer", "search", "union leader abducted", data=small_data, check=False)
+    errors = [line for line in result.stderr.splitlines() if " ERROR " in line]
+    assert result.returncode == 1 and len(errors) == 1 and "took longer" in errors[0]
+    assert "Traceback" not in result.stderr
+
+
 def test_missing_index_is_one_clear_line(tmp_path: Path) -> None:
     result = run_cli("indexer", "search", "abduction", data=tmp_path, check=False)
     assert result.returncode == 1
