@@ -11,8 +11,10 @@ measured by bench/perf/bench_scale.py.
 
 The index also keeps, per passage, its words and their counts, so an update re-weights the
 postings in numpy and tokenises only the passages it adds; and its document, so that ranking
-maps passages to documents without a database query. Files sit flat in the index folder
-(`keywords.*`) and are memory-mapped: loading costs nothing, a query touches only its words.
+maps passages to documents without a database query. Per word it also keeps the documents
+holding it, so that a query's coverage reads one entry per document, not one per passage. Files
+sit flat in the index folder (`keywords.*`) and are memory-mapped: loading costs nothing, a query
+touches only its words.
 """
 
 from __future__ import annotations
@@ -42,7 +44,11 @@ CHAMPIONS = 300_000
 K1, B = 1.2, 0.75  # BM25's usual constants (those of FTS5 and Lucene)
 META = "keywords.json"
 _ARRAYS = ("row_ids", "row_docs", "row_ptr", "row_terms", "row_counts", "row_lengths", "post_ptr", "post_rows",
-           "post_impacts")
+           "post_impacts", "doc_ptr", "doc_list")
+# Below every positive float32: a score floor that keeps every passage holding a query term.
+_ANY = np.nextafter(np.float32(0), np.float32(1))
+# A filter keeping fewer than one document in _NARROW is ranked from its own passages, not a scan of all.
+_NARROW = 8
 _WORD = re.compile(r"\w+", re.UNICODE)
 _stemmer = Stemmer.Stemmer("porter")
 
@@ -82,6 +88,8 @@ class KeywordIndex:
     post_ptr: np.ndarray  # term t's postings are post_rows[post_ptr[t]:post_ptr[t+1]], best first
     post_rows: np.ndarray
     post_impacts: np.ndarray
+    doc_ptr: np.ndarray  # term t is in the documents doc_list[doc_ptr[t]:doc_ptr[t+1]], ascending
+    doc_list: np.ndarray
 
     @classmethod
     def build(cls, ids: Sequence[int], passages: Sequence[Passage], title_weight: float = 0.5) -> KeywordIndex:
@@ -127,10 +135,10 @@ class KeywordIndex:
         norm = K1 * (1 - B + B * row_lengths / max(average, 1e-9))
         impacts = (row_counts * (K1 + 1) / (row_counts + norm[rows])).astype(np.float32)
         order = np.lexsort((-impacts, row_terms))  # by term, then best passage first
-        post_ptr = np.zeros(len(terms) + 1, dtype=np.int64)
-        np.cumsum(np.bincount(row_terms, minlength=len(terms)), out=post_ptr[1:])
+        post_ptr = _pointers(row_terms, len(terms))
+        doc_ptr, doc_list = _document_postings(row_terms, row_docs[rows], len(terms), len(documents))
         return cls(terms, documents, title_weight, row_ids, row_docs, row_ptr.astype(np.int64), row_terms,
-                   row_counts, row_lengths, post_ptr, rows[order], impacts[order])
+                   row_counts, row_lengths, post_ptr, rows[order], impacts[order], doc_ptr, doc_list)
 
     def __len__(self) -> int:
         return len(self.row_ids)
@@ -142,7 +150,10 @@ class KeywordIndex:
 
     def ranked_rows(self, terms: Sequence[str], limit: int, allowed: np.ndarray | None = None,
                     champions: int = CHAMPIONS) -> tuple[np.ndarray, np.ndarray]:
-        """(rows, BM25 scores) of the best `limit` passages holding any of `terms`, best first."""
+        """(rows, BM25 scores) of the best `limit` passages holding any of `terms`, best first.
+
+        `allowed`, a bool per document, keeps only the passages of those documents.
+        """
         return self.score(terms, champions).top(limit, allowed)
 
     def score(self, terms: Sequence[str], champions: int = CHAMPIONS) -> PassageScores:
@@ -157,13 +168,13 @@ class KeywordIndex:
             end = min(end, start + champions)
             rows.append(self.post_rows[start:end])
             weights.append(self.post_impacts[start:end] * np.float32(self._idf(t)))
-        # Scatter-add into one score per passage: a row occurs once in a word's postings, so `+=` on a
-        # fancy index is exact. (np.unique over all touched rows took twice as long at 1M: 21.8 -> 10.7 ms.)
+        # Scatter-add into one score per passage, a word at a time (np.unique over all touched rows took
+        # twice as long at 1M: 21.8 -> 10.7 ms). np.add.at, not `+=` on a fancy index: the same sums (a
+        # row occurs once in a word's postings) in half the time (numpy 2.4, 1M passages: 3.0 -> 1.2 ms).
         scores = np.zeros(len(self.row_ids), dtype=np.float32)
         for word_rows, word_weights in zip(rows, weights, strict=True):
-            scores[word_rows] += word_weights
-        touched = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
-        return PassageScores(self, scores, touched, len(rows))
+            np.add.at(scores, word_rows, word_weights)
+        return PassageScores(self, scores, tuple(rows))
 
     @cached_property
     def first_passages(self) -> np.ndarray:
@@ -178,13 +189,33 @@ class KeywordIndex:
         docs = np.asarray(self.row_docs)
         return np.concatenate([[0], np.flatnonzero(docs[1:] != docs[:-1]) + 1]) if len(docs) else docs[:0]
 
+    def rows_of(self, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The rows of the `wanted` documents (a bool per document), ascending, as their runs end to
+        end: (rows, each run's document, where each run starts among the rows)."""
+        chosen = np.flatnonzero(wanted[self.run_docs])
+        starts, lengths = self.runs[chosen], self.run_ends[chosen] - self.runs[chosen]
+        firsts = np.cumsum(lengths) - lengths
+        rows = np.arange(int(lengths.sum())) + np.repeat(starts - firsts, lengths)
+        return rows, self.run_docs[chosen], firsts
+
+    @cached_property
+    def run_ends(self) -> np.ndarray:
+        """One past the last row of each run (`runs`)."""
+        return np.append(self.runs[1:], len(self.row_docs))[: len(self.runs)]
+
+    @cached_property
+    def run_docs(self) -> np.ndarray:
+        """The document of each run (`runs`)."""
+        return np.asarray(self.row_docs)[self.runs]
+
     def coverage(self, terms: Sequence[str]) -> np.ndarray:
         """Per document (numbered as `documents`), the share of the query's information its text holds.
 
         Each term weighs its IDF, so a document holding the rare words of a query covers most of
         it, and one holding only words that every release uses ("human", "rights") covers little.
         A term the corpus never uses weighs the most a term can: a query of unknown words is
-        covered by no document. Every posting is read (no champion cut): membership is exact.
+        covered by no document. Every document holding a term is read (no champion cut): membership
+        is exact.
         """
         covered = np.zeros(len(self.documents))
         total = 0.0
@@ -192,11 +223,8 @@ class KeywordIndex:
             t = self.terms.get(term)
             idf = self._idf(t) if t is not None else self._idf(None)
             total += idf
-            if t is None:
-                continue
-            present = np.zeros(len(self.documents), dtype=bool)
-            present[self.row_docs[self.post_rows[int(self.post_ptr[t]) : int(self.post_ptr[t + 1])]]] = True
-            covered += idf * present
+            if t is not None:  # np.add.at: as in `score`, twice as fast as `+=` on a fancy index
+                np.add.at(covered, self.doc_list[int(self.doc_ptr[t]) : int(self.doc_ptr[t + 1])], idf)
         return covered / total if total > 0 else covered
 
     def _idf(self, term: int | None) -> float:
@@ -216,10 +244,14 @@ class KeywordIndex:
     def load(cls, folder: Path) -> KeywordIndex:
         """Open the index saved in `folder`, memory-mapped (OSError or ValueError if it is broken)."""
         meta = json.loads((folder / META).read_text(encoding="utf-8"))
-        arrays = {name: np.load(folder / f"keywords.{name}.npy", mmap_mode="r") for name in _ARRAYS}
+        # Plain arrays over the mapped files: slicing a np.memmap builds a memmap object each time
+        # (about 90 slices per query, 0.3 ms at 8,411 passages, for nothing).
+        arrays = {name: np.asarray(np.load(folder / f"keywords.{name}.npy", mmap_mode="r"))
+                  for name in _ARRAYS}
         index = cls({t: i for i, t in enumerate(meta["terms"])}, list(meta["documents"]), float(meta["title_weight"]),
                     **arrays)
-        if len(index.post_ptr) != len(index.terms) + 1 or len(index.row_ptr) != len(index.row_ids) + 1:
+        if (len(index.post_ptr) != len(index.terms) + 1 or len(index.doc_ptr) != len(index.terms) + 1
+                or len(index.row_ptr) != len(index.row_ids) + 1):
             raise ValueError(f"the keyword index in {folder} is inconsistent")
         return index
 
@@ -230,38 +262,84 @@ class PassageScores:
 
     index: KeywordIndex
     scores: np.ndarray  # float32, one per row; 0 where no term occurs
-    touched: np.ndarray  # the rows holding a term (a row once per term it holds)
-    terms: int  # how many of the query's terms have postings
+    postings: tuple[np.ndarray, ...]  # the rows read of each term found, best first
 
     def top(self, limit: int, allowed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """(rows, scores) of the best `limit` passages holding any term, best first.
+        """(rows, scores) of the best `limit` passages holding any term, best first (ties by row).
 
-        `allowed`, a bool per row, keeps the ranking inside a filter: the best allowed passages
-        come back however far down the unfiltered ranking they are.
+        `allowed`, a bool per document, keeps the ranking inside a filter: the best passages of
+        allowed documents come back however far down the unfiltered ranking they are.
         """
-        touched = self.touched if allowed is None else self.touched[allowed[self.touched]]
-        # A row appears at most once per term, so the best `limit` distinct rows are among the best
-        # `limit * terms` touched entries: partition those, then deduplicate the few left.
-        head = min(len(touched), limit * self.terms)
-        if len(touched) > head:
-            touched = touched[np.argpartition(-self.scores[touched], head - 1)[:head]]
-        best = np.unique(touched)
-        best = best[np.argsort(-self.scores[best], kind="stable")][:limit]
-        return best.astype(np.int64), self.scores[best]
+        if limit < 1:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+        if allowed is not None and np.count_nonzero(allowed) * _NARROW < len(allowed):
+            rows = self.index.rows_of(allowed)[0]  # a narrow filter's passages: fewer than all to compare
+            rows = rows[self.scores[rows] > 0]
+        else:
+            rows = np.flatnonzero(self.scores >= self._floor(limit, allowed))
+            if allowed is not None:
+                rows = rows[allowed[self.index.row_docs[rows]]]
+        scores = self.scores[rows]
+        if len(rows) > limit:
+            # Keep every row tied with the limit-th best, so that ties go to the lowest rows below.
+            kept = scores >= np.partition(scores, len(scores) - limit)[len(scores) - limit]
+            rows, scores = rows[kept], scores[kept]
+        order = np.argsort(-scores, kind="stable")[:limit]
+        return rows[order].astype(np.int64), scores[order]
 
-    def best_per_document(self) -> np.ndarray:
-        """The score of each document's best passage (0 where no term occurs), for every document."""
+    def _floor(self, limit: int, allowed: np.ndarray | None) -> np.float32:
+        """A score that at least `limit` passages (of `allowed` documents) reach, or `_ANY`.
+
+        The limit-th best of any passages bounds the limit-th best of all from below. Taken at the
+        head of a term's postings, it is close to it: comparing every passage with it leaves a few
+        thousand to sort, where sorting every passage holding a term cost ten times as much.
+        """
+        # Twice the postings expected to hold `limit` allowed passages: enough for most queries.
+        share = 1.0 if allowed is None else max(np.count_nonzero(allowed), 1) / len(allowed)
+        depth = int(2 * limit / share)
+        floor = _ANY
+        for rows in self.postings:
+            head = rows[:depth]
+            if allowed is not None:
+                head = head[allowed[self.index.row_docs[head]]]
+            if len(head) >= limit:  # a term's rows are distinct: `limit` of them are `limit` passages
+                floor = max(floor, np.partition(self.scores[head], len(head) - limit)[len(head) - limit])
+        return floor
+
+    def best_for(self, docs: np.ndarray) -> np.ndarray:
+        """The score of the best passage of each of `docs` (document numbers; 0 where no term occurs)."""
+        wanted = np.zeros(len(self.index.documents), dtype=bool)
+        wanted[docs] = True
+        rows, owners, firsts = self.index.rows_of(wanted)
         best = np.zeros(len(self.index.documents), dtype=np.float32)
-        runs = self.index.runs
-        if len(runs):
-            # A document's passages are consecutive rows: one maximum per run of rows.
-            np.maximum.at(best, self.index.row_docs[runs], np.maximum.reduceat(self.scores, runs))
-        return best
+        if len(rows):
+            np.maximum.at(best, owners, np.maximum.reduceat(self.scores[rows], firsts))
+        return best[docs]
 
 
 def _numbered(documents: dict[str, int], passages: Sequence[Passage]) -> np.ndarray:
     """The passages' documents as numbers; new documents join `documents`."""
     return np.array([documents.setdefault(p.doc_id, len(documents)) for p in passages], dtype=np.int32)
+
+
+def _pointers(keys: np.ndarray, count: int) -> np.ndarray:
+    """Where each of `count` keys starts in an array sorted by key (and one past the end)."""
+    ptr = np.zeros(count + 1, dtype=np.int64)
+    np.cumsum(np.bincount(keys, minlength=count), out=ptr[1:])
+    return ptr
+
+
+def _document_postings(row_terms: np.ndarray, entry_docs: np.ndarray, terms: int,
+                       documents: int) -> tuple[np.ndarray, np.ndarray]:
+    """(doc_ptr, doc_list): each term's distinct documents, ascending, from (term, document) entries."""
+    # One sort of (term, document) keys both orders the pairs and brings a pair's copies together.
+    # (np.unique took 110 s at 1M passages with numpy 2.4; a sort and a look at neighbours, 6 s.)
+    per_term = max(documents, 1)
+    keys = np.sort(row_terms.astype(np.int64) * per_term + entry_docs)
+    first = np.ones(len(keys), dtype=bool)
+    np.not_equal(keys[1:], keys[:-1], out=first[1:])
+    keys = keys[first]
+    return _pointers(keys // per_term, terms), (keys % per_term).astype(np.int32)
 
 
 def _tokenise(terms: dict[str, int], passages: Sequence[Passage],

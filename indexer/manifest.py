@@ -8,7 +8,8 @@ from pathlib import Path
 
 # 2: the keyword index moved from FTS5 ranking to indexer/keywords.py files
 # 3: document fields (date, source, countries, themes) stored for filters and facets (indexer/fields.py)
-FORMAT = 3
+# 4: the keyword index lists the documents holding each word (keywords.doc_ptr, keywords.doc_list)
+FORMAT = 4
 MANIFEST = "manifest.json"
 VECTORS = "vectors.faiss"
 PASSAGES = "passages.sqlite3"

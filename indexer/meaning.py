@@ -86,7 +86,7 @@ class TokenVectors:
     def _saved(cls, embedder: Embedder, path: Path) -> TokenVectors | None:
         """The table at `path`, or None if it is not made yet or torn (a process killed mid-write)."""
         try:
-            return cls(np.load(path, mmap_mode="r"), embedder.tokenizer)
+            return cls(np.asarray(np.load(path, mmap_mode="r")), embedder.tokenizer)  # as keywords.load
         except (OSError, ValueError):
             return None
 

@@ -130,8 +130,8 @@ def relevant_set(index: LoadedIndex, query: Query, vector: np.ndarray | None, bo
     # in meaning, then by the best passage's BM25 and by coverage. Each of these keys is the same
     # whatever the filters (fetched passages are not), so a filter never reorders the set.
     closeness = np.where(semantic.raw >= bounds.semantic_threshold, semantic.raw, -np.inf)
-    best_bm25 = bm25.best_per_document() if bm25 is not None else np.zeros(documents)
-    order = np.lexsort((docs, -coverage[docs], -best_bm25[docs], -closeness[docs], -score[docs]))
+    best_bm25 = bm25.best_for(docs) if bm25 is not None else np.zeros(len(docs))
+    order = np.lexsort((docs, -coverage[docs], -best_bm25, -closeness[docs], -score[docs]))
     docs = docs[order]
     # Only the semantic half can be approximate: IVF's range search sees the lists it probes.
     exact = query.mode == "keyword" or bool(parsed.phrases) or index.vectors.kind == "flat"
@@ -161,7 +161,7 @@ def _semantic_side(index: LoadedIndex, vector: np.ndarray, allowed: np.ndarray |
 def _keyword_side(index: LoadedIndex, bm25: PassageScores, allowed: np.ndarray | None, bounds: Bounds) -> Side:
     """Passages by BM25 within the filter, the best DEPTH."""
     keywords = index.keywords
-    rows, scores = bm25.top(DEPTH, allowed[keywords.row_docs] if allowed is not None else None)
+    rows, scores = bm25.top(DEPTH, allowed)
     ends = scale(scores if allowed is None else bm25.top(WINDOW)[1])
     return group(keywords.row_ids[rows], keywords.row_docs[rows], scores, len(index.fields), bounds.passage_bonus,
                  ends)

@@ -47,7 +47,7 @@ STAGES = [  # (owner, attribute, label)
     (search.Searcher, "search", "rank the whole set"), (Embedder, "encode_query", "query embedding"),
     (FaissStore, "search", "vector: nearest"), (FaissStore, "within", "vector: range"),
     (KeywordIndex, "score", "keyword: BM25 of every passage"), (PassageScores, "top", "keyword: best passages"),
-    (KeywordIndex, "coverage", "keyword: coverage"), (PassageScores, "best_per_document", "keyword: best per document"),
+    (KeywordIndex, "coverage", "keyword: coverage"), (PassageScores, "best_for", "keyword: best per document"),
     (DocumentFields, "mask", "filter mask"),
     (relevant, "group", "group"), (relevant, "fuse", "fuse"), (DocumentFields, "facets", "facets"),
     (DocumentFields, "months", "timeline"), (CorpusStore, "get_many", "corpus rows (one page)"),
