@@ -48,6 +48,9 @@ class Settings:
     embed_backend: str = "auto"
     # Where ONNX exports of the model are cached; "" = <data>/models.
     models_dir: str = ""
+    # CPU threads one process computes a query with (embedding, vector search); 0 = every core.
+    # `python -m search_app` gives each worker its share, so that workers do not fight over cores.
+    threads: int = 0
 
     @property
     def db_path(self) -> Path:

@@ -67,9 +67,9 @@ class Embedder:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Embedder:
-        """The embedder the settings describe (model, batch size, backend, models folder)."""
-        return cls(settings.model, settings.batch_size, backend=settings.embed_backend,
-                   cache_dir=settings.models_path)
+        """The embedder the settings describe (model, batch size, threads, backend, models folder)."""
+        return cls(settings.model, settings.batch_size, threads=settings.threads or None,
+                   backend=settings.embed_backend, cache_dir=settings.models_path)
 
     @property
     def tokenizer(self):  # noqa: ANN201 - called like a Hugging Face tokenizer

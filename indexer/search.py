@@ -23,6 +23,7 @@ from indexer.manifest import Manifest
 from indexer.relevant import MODES, Bounds, Query, QueryTooSlow, RankedSet, relevant_set
 from indexer.rerank import Reranker
 from indexer.snippets import Snippet, snippets_for
+from indexer.vectors import use_threads
 
 __all__ = ["MODES", "Match", "Query", "QueryTooSlow", "Ranking", "Searcher"]
 
@@ -91,6 +92,8 @@ class Searcher:
         self.settings = settings
         self._embedder = embedder
         self._reranker: Reranker | None = None
+        if settings.threads:
+            use_threads(settings.threads)
         self.live = LiveIndex(settings.index_path, settings.model)
         self.live.current()  # fail now, with a clear message, if there is no usable index
         self.bounds = Bounds(settings.semantic_threshold, settings.keyword_coverage, settings.semantic_weight,

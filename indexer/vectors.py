@@ -176,6 +176,11 @@ class FaissStore:
         faiss.write_index(self.index, str(path))
 
 
+def use_threads(threads: int) -> None:
+    """Let FAISS search with at most `threads` threads in this process (its OpenMP pool is global)."""
+    faiss.omp_set_num_threads(max(1, threads))
+
+
 def _row(query: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(query.reshape(1, -1), dtype=np.float32)
 

@@ -185,3 +185,25 @@ def test_more_than_five_phrases_is_a_400_and_stopword_phrases_are_harmless(clien
     body = client.get("/api/search", query_string={"q": many}).get_json()
     assert body["status"] == 400 and "more than 5 quoted phrases" in body["error"]
     assert client.get("/api/search", query_string={"q": '"the" ' * 83}).status_code == 200
+
+
+def test_each_server_worker_computes_on_its_share_of_the_cores(small_data: Path) -> None:
+    import os
+
+    import faiss
+
+    from indexer.embed import Embedder
+    from indexer.search import Searcher
+    from indexer.vectors import use_threads
+    from search_app.__main__ import worker_threads
+
+    cores = os.cpu_count() or 1
+    assert worker_threads(None, 1) == cores and worker_threads(None, 64) == 1 and worker_threads(3, 2) == 3
+    assert worker_threads(None, 2) == max(1, cores // 2)
+    settings = load_settings(small_data, threads=1)  # what a worker reads from RIGHTSSEARCH_THREADS
+    try:
+        embedder = Embedder.from_settings(settings)
+        Searcher(settings, embedder=embedder)
+        assert faiss.omp_get_max_threads() == 1 and embedder._backend.threads == 1
+    finally:
+        use_threads(cores)

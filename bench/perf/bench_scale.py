@@ -152,12 +152,14 @@ def make_index(source: Path, out: Path, total: int,
     return vectors, manifest, seconds
 
 
-def serve(data: Path, port: int, workers: int, checkout: Path = ROOT) -> tuple[subprocess.Popen, float]:
+def serve(data: Path, port: int, workers: int, checkout: Path = ROOT,
+          threads: int | None = None) -> tuple[subprocess.Popen, float]:
     """Start `python -m search_app` of `checkout`; return it and the seconds to its first search answer."""
     env = {**os.environ, "PYTHONPATH": str(checkout), "RIGHTSSEARCH_RATE_LIMIT_PER_MINUTE": "0"}
     started = time.perf_counter()
+    extra = ["--threads", str(threads)] if threads else []
     proc = subprocess.Popen([sys.executable, "-m", "search_app", "--data", str(data), "--port", str(port),
-                             "--workers", str(workers)], cwd=checkout, env=env,
+                             "--workers", str(workers), *extra], cwd=checkout, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}/api/search"
     while True:
@@ -209,9 +211,9 @@ def latencies(port: int, requests: list[tuple[str, dict]], clients: int) -> tupl
 
 
 def time_server(name: str, data: Path, port: int, workers: int, texts: list[str], checkout: Path,
-                one_client: bool = True) -> None:
+                one_client: bool = True, many_clients: bool = True, threads: int | None = None) -> None:
     """Start one server on `data` and print its start-up, memory, latency per filter kind, and throughput."""
-    proc, startup = serve(data, port, workers, checkout)
+    proc, startup = serve(data, port, workers, checkout, threads)
     try:
         requests = mix(texts)
         latencies(port, requests[:20], 1)  # warm every worker's caches
@@ -225,6 +227,8 @@ def time_server(name: str, data: Path, port: int, workers: int, texts: list[str]
             rss, pss = memory(proc.pid)
             print(f"[{name}] memory after {len(requests) + 20} queries: resident {rss / 2**20:.0f} MiB in all "
                   f"({workers} workers and the master), {pss / 2**20:.0f} MiB counting shared pages once")
+        if not many_clients:
+            return
         many, rate = latencies(port, requests * 2, 8)
         print(f"[{name}] /api/search, 8 clients, {workers} worker{'s' * (workers > 1)}: {rate:.1f} requests/s, "
               f"p50 {np.percentile(many, 50):.1f} ms, p99 {np.percentile(many, 99):.1f} ms, 0 errors")
@@ -345,6 +349,12 @@ def main() -> None:
     time_server("this checkout", args.out, args.port, args.workers, texts, ROOT)
     if args.workers > 1:  # how throughput scales with workers
         time_server("this checkout", args.out, args.port, 1, texts, ROOT, one_client=False)
+    # By default each worker computes on its share of the cores (search_app/__main__.py); one
+    # client alone would be served faster with every core per worker.
+    cores = os.cpu_count() or 1
+    if cores // args.workers < cores:
+        time_server(f"this checkout, --threads {cores}", args.out, args.port, args.workers, texts, ROOT,
+                    many_clients=False, threads=cores)
 
 
 def cpu_name() -> str:
