@@ -105,3 +105,11 @@ def test_search_page_shows_results_and_friendly_errors(client) -> None:
     assert missing.status_code == 404 and b"Traceback" not in missing.data
     script = client.get("/", query_string={"q": "<script>alert(1)</script>"})
     assert b"<script>alert(1)</script>" not in script.data
+
+
+def test_only_the_home_page_takes_the_focus_to_the_search_box(client) -> None:
+    # Elsewhere the reader is working in the page: after choosing a facet, focus jumping back to
+    # the search box loses their place (WCAG 2.4.3).
+    assert b" autofocus" in client.get("/").data
+    for url in ("/?q=torture+in+detention", "/?q=torture&country=China", "/documents/nope", "/nope"):
+        assert b" autofocus" not in client.get(url).data, url
