@@ -272,11 +272,12 @@ class PassageScores:
         """
         if limit < 1:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
-        if allowed is not None and np.count_nonzero(allowed) * _NARROW < len(allowed):
+        share = 1.0 if allowed is None else np.count_nonzero(allowed) / len(allowed)
+        if share * _NARROW < 1:
             rows = self.index.rows_of(allowed)[0]  # a narrow filter's passages: fewer than all to compare
             rows = rows[self.scores[rows] > 0]
         else:
-            rows = np.flatnonzero(self.scores >= self._floor(limit, allowed))
+            rows = np.flatnonzero(self.scores >= self._floor(limit, allowed, share))
             if allowed is not None:
                 rows = rows[allowed[self.index.row_docs[rows]]]
         scores = self.scores[rows]
@@ -287,15 +288,14 @@ class PassageScores:
         order = np.argsort(-scores, kind="stable")[:limit]
         return rows[order].astype(np.int64), scores[order]
 
-    def _floor(self, limit: int, allowed: np.ndarray | None) -> np.float32:
-        """A score that at least `limit` passages (of `allowed` documents) reach, or `_ANY`.
+    def _floor(self, limit: int, allowed: np.ndarray | None, share: float) -> np.float32:
+        """A score that at least `limit` passages (of `allowed` documents, `share` of all) reach, or `_ANY`.
 
         The limit-th best of any passages bounds the limit-th best of all from below. Taken at the
         head of a term's postings, it is close to it: comparing every passage with it leaves a few
         thousand to sort, where sorting every passage holding a term cost ten times as much.
         """
         # Twice the postings expected to hold `limit` allowed passages: enough for most queries.
-        share = 1.0 if allowed is None else max(np.count_nonzero(allowed), 1) / len(allowed)
         depth = int(2 * limit / share)
         floor = _ANY
         for rows in self.postings:
