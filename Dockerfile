@@ -2,7 +2,7 @@
 # Build:  docker build -t rightssearch .
 # Run:    docker run -p 8000:8000 -v "$PWD/data:/data" rightssearch
 #         (the data folder holds corpus.sqlite3 and the index; build them with the same image:
-#          docker run -v "$PWD/data:/data" rightssearch python -m indexer build)
+#          docker run -v "$PWD/data:/data" rightssearch rightssearch build)
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -17,9 +17,13 @@ COPY requirements.txt .
 RUN pip install --index-url https://download.pytorch.org/whl/cpu torch==2.13.0 \
  && pip install -r requirements.txt
 
+COPY pyproject.toml README.md ./
 COPY corpus/ corpus/
 COPY indexer/ indexer/
 COPY search_app/ search_app/
+COPY rightssearch/ rightssearch/
+# The `rightssearch` command; the dependencies are already there from requirements.txt.
+RUN pip install --no-deps . && rm -rf build rightssearch.egg-info
 
 RUN useradd --create-home rights && mkdir -p /data && chown rights /data
 USER rights

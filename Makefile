@@ -1,4 +1,5 @@
-# RightsSearch: `make run` sets up and serves, `make test` runs the whole test suite.
+# RightsSearch: `make run` sets up and serves, `make test` runs the whole test suite
+# (`make test-fast`: the part that needs no model, in about a minute).
 # Both create the virtual environment themselves and reuse it (and the data) on later runs.
 
 PYTHON ?= python3.11
@@ -16,7 +17,7 @@ CRAWL_ARGS ?= --max-pages 300
 export HF_HUB_OFFLINE := 1
 export RIGHTSSEARCH_DATA := $(DATA)
 
-.PHONY: run test setup setup-dev browser
+.PHONY: run test test-fast setup setup-dev browser
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -43,7 +44,14 @@ run: setup
 	$(PY) -m indexer update
 	$(PY) -m search_app --host $(HOST) --port $(PORT)
 
-test: setup-dev browser
-	$(PY) -m pytest $(PYTEST_ARGS); rc=$$?; \
+# pytest exits 5 when it collected no test: that fails the run like a failed test does.
+PYTEST_EXIT = rc=$$?; \
 	  if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing on purpose" >&2; exit 1; fi; \
 	  exit $$rc
+
+test: setup-dev browser
+	$(PY) -m pytest $(PYTEST_ARGS); $(PYTEST_EXIT)
+
+# Everything that needs neither the model nor a browser (tests not marked slow or browser): about a minute.
+test-fast: setup-dev
+	$(PY) -m pytest -m "not slow and not browser" $(PYTEST_ARGS); $(PYTEST_EXIT)

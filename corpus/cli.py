@@ -140,9 +140,9 @@ def cmd_clean(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The `python -m corpus` argument parser."""
-    parser = argparse.ArgumentParser(prog="python -m corpus", description=__doc__)
+def build_parser(prog: str = "python -m corpus") -> argparse.ArgumentParser:
+    """The `python -m corpus` argument parser (`prog` names it in usage lines)."""
+    parser = argparse.ArgumentParser(prog=prog, description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("import", help="import JSON Lines files of documents",
@@ -201,9 +201,9 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, prog: str = "python -m corpus") -> int:
     """Run one corpus command; errors become one clear line and a non-zero exit."""
-    args = build_parser().parse_args(argv)
+    args = build_parser(prog).parse_args(argv)
     setup_logging(args.verbose)
     try:
         return args.func(args)

@@ -127,9 +127,9 @@ def _k(value: str) -> int:
     return k
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The `python -m indexer` argument parser."""
-    parser = argparse.ArgumentParser(prog="python -m indexer", description=__doc__)
+def build_parser(prog: str = "python -m indexer") -> argparse.ArgumentParser:
+    """The `python -m indexer` argument parser (`prog` names it in usage lines)."""
+    parser = argparse.ArgumentParser(prog=prog, description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("build", help="build the index of the corpus (skipped when up to date)",
@@ -186,9 +186,9 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, prog: str = "python -m indexer") -> int:
     """Run one indexer command; known failures become one clear line and a non-zero exit."""
-    args = build_parser().parse_args(argv)
+    args = build_parser(prog).parse_args(argv)
     setup_logging(args.verbose)
     try:
         return args.func(args)

@@ -32,9 +32,9 @@ class _Server(BaseApplication):
         return create_app()
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The `python -m search_app` argument parser."""
-    parser = argparse.ArgumentParser(prog="python -m search_app", description=__doc__)
+def build_parser(prog: str = "python -m search_app") -> argparse.ArgumentParser:
+    """The `python -m search_app` argument parser (`prog` names it in usage lines)."""
+    parser = argparse.ArgumentParser(prog=prog, description=__doc__)
     add_common_arguments(parser)
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8000, help="port (default 8000)")
@@ -57,9 +57,9 @@ def worker_threads(requested: int | None, workers: int) -> int:
     return requested or max(1, (os.cpu_count() or 1) // workers)
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, prog: str = "python -m search_app") -> int:
     """Check the index, then serve until interrupted."""
-    args = build_parser().parse_args(argv)
+    args = build_parser(prog).parse_args(argv)
     setup_logging(args.verbose)
     settings = load_settings(args.data, model=args.model)
     try:

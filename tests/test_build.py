@@ -18,6 +18,7 @@ from indexer.manifest import MANIFEST, IndexLoadError, Manifest
 from indexer.search import Searcher
 
 
+@pytest.mark.slow
 def test_build_writes_a_self_describing_index_and_skips_when_up_to_date(small_data: Path, embedder) -> None:
     settings = load_settings(small_data)
     manifest = Manifest.read(settings.index_path)
@@ -29,6 +30,7 @@ def test_build_writes_a_self_describing_index_and_skips_when_up_to_date(small_da
     assert Manifest.read(settings.index_path) == manifest
 
 
+@pytest.mark.slow
 def test_an_index_from_another_model_is_refused_with_a_clear_message(small_data: Path, copy_data) -> None:
     data = copy_data(small_data)
     path = load_settings(data).index_path / MANIFEST

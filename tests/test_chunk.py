@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from conftest import HRW, read_jsonl
 from corpus.importer import document_from_record
 from indexer.chunk import Chunker
@@ -13,6 +15,7 @@ def _words(text: str) -> list[str]:
     return re.findall(r"\w+", text)
 
 
+@pytest.mark.slow
 def test_passages_fit_the_model_and_cover_every_word(embedder) -> None:
     chunker = Chunker(embedder.tokenizer, max_tokens=200, overlap_tokens=40)
     docs = [document_from_record(r, "hrw") for r in read_jsonl(HRW, 25)]
@@ -26,6 +29,7 @@ def test_passages_fit_the_model_and_cover_every_word(embedder) -> None:
         assert set(_words(doc.body)) <= covered
 
 
+@pytest.mark.slow
 def test_consecutive_passages_overlap_and_paragraphs_survive(embedder) -> None:
     chunker = Chunker(embedder.tokenizer, max_tokens=60, overlap_tokens=20)
     body = "\n\n".join(
@@ -42,6 +46,7 @@ def test_consecutive_passages_overlap_and_paragraphs_survive(embedder) -> None:
     assert any("\n\n" in p.text for p in passages)
 
 
+@pytest.mark.slow
 def test_a_sentence_longer_than_the_window_is_cut_not_dropped(embedder) -> None:
     chunker = Chunker(embedder.tokenizer, max_tokens=50, overlap_tokens=10)
     body = " ".join(f"item{i}" for i in range(400))  # no full stop anywhere

@@ -187,6 +187,7 @@ def test_more_than_five_phrases_is_a_400_and_stopword_phrases_are_harmless(clien
     assert client.get("/api/search", query_string={"q": '"the" ' * 83}).status_code == 200
 
 
+@pytest.mark.slow
 def test_each_server_worker_computes_on_its_share_of_the_cores(small_data: Path) -> None:
     import os
 

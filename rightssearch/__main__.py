@@ -1,0 +1,5 @@
+"""`python -m rightssearch`: see rightssearch.cli."""
+
+from rightssearch.cli import main
+
+raise SystemExit(main())
