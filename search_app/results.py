@@ -73,7 +73,8 @@ def find(searcher: Searcher, corpus: CorpusStore, params: SearchParams) -> Resul
 
 def find_all(searcher: Searcher, corpus: CorpusStore, params: SearchParams,
              limit: int) -> tuple[Ranking, list[Result]]:
-    """The first `limit` results of the whole set in the requested order (exports), undescribed."""
+    """The first `limit` results of the whole set in the requested order (exports), with their matched
+    passages but no snippets."""
     ranking = searcher.search(Query(params.q, params.mode, params.filters))
     matches = ranking.matches(ranking.order(params.sort)[:limit])
     return ranking, _results(searcher, corpus, ranking, matches, describe=False)
@@ -96,8 +97,9 @@ def _results(searcher: Searcher, corpus: CorpusStore, ranking: Ranking, matches:
     """Matches joined with their documents (fetched in one query) and, if asked, their snippets."""
     documents = corpus.get_many(m.doc_id for m in matches)
     present = [m for m in matches if m.doc_id in documents]  # removed from the corpus since the build
-    if not describe:
-        return [Result(m, documents[m.doc_id]) for m in present]
+    if not describe:  # exports: the matched passage as plain text, no snippet to write
+        texts = searcher.passages(ranking, present)
+        return [Result(m, documents[m.doc_id], passage=t) for m, t in zip(present, texts, strict=True)]
     snippets = searcher.describe(ranking, present)
     return [Result(m, documents[m.doc_id], s.html, s.passage) for m, s in zip(present, snippets, strict=True)]
 

@@ -152,7 +152,9 @@ def test_bad_filter_parameters_get_400_in_one_shape(client, params: dict, needle
     assert response.status_code == 400 and body == {"ok": False, "status": 400, "error": body["error"]}
     assert needle in body["error"]
     page = client.get("/", query_string={"q": "torture", **params})
-    assert page.status_code == 400 and needle.encode() in page.data.replace(b"&#39;", b"'")
+    # The page sets an unknown country aside and says so (test_hints); other bad values are errors.
+    assert page.status_code == (200 if "country" in params else 400)
+    assert needle.encode() in page.data.replace(b"&#39;", b"'")
 
 
 @pytest.mark.slow
