@@ -14,6 +14,9 @@ from flask import Blueprint, Response, current_app, render_template, request, ur
 
 from corpus.countries import display_names
 from indexer.filters import Filters, facts_of
+from indexer.search import Searcher
+from search_app import display
+from search_app.display import Paragraph, body_paragraphs, mark_paragraphs
 from search_app.export import export_row, to_csv
 from search_app.feeds import MAX_ENTRIES, atom_feed
 from search_app.links import web_link
@@ -24,6 +27,7 @@ from search_app.timeline import Timeline, render
 
 bp = Blueprint("pages", __name__)
 bp.add_app_template_filter(web_link, "web_link")
+display.register(bp)
 
 EXAMPLES = (
     "travel bans on Chinese defenders",
@@ -133,18 +137,38 @@ def _timeline(params: SearchParams, found: ResultPage) -> Timeline | None:
 
 @bp.get("/documents/<doc_id>")
 def document(doc_id: str) -> str | tuple[str, int]:
-    """One document: its text, what it is about, where it came from, and similar releases."""
+    """One document: its text, with the passage that answers the search it was opened from marked,
+    what it is about, where it came from, and similar releases."""
+    try:
+        params = _parse() if (request.args.get("q") or "").strip() else None
+    except BadParameter:
+        params = None  # a hand-edited link: show the document without the search
     try:
         corpus = _service().corpus()
         doc = corpus.get(doc_id)
         if doc is None:
             return error_page(404, "There is no document with that id.")
-        similar = similar_documents(_service().searcher(), corpus, doc, SIMILAR)
+        searcher = _service().searcher()
+        similar = similar_documents(searcher, corpus, doc, SIMILAR)
+        paragraphs = _marked(searcher, params, body_paragraphs(doc.title, doc.body))
     except Unavailable as exc:
         return error_page(503, f"Search is unavailable right now: {exc}")
-    paragraphs = [p.strip() for p in doc.body.split("\n\n") if p.strip()]
+    back = search_url(params) if params else None
     return render_template("document.html", doc=doc, paragraphs=paragraphs, facts=facts_of(doc),
-                           provenance=provenance(doc, _service().settings), similar=similar)
+                           params=params, back=back, provenance=provenance(doc, _service().settings),
+                           similar=similar)
+
+
+def _marked(searcher: Searcher, params: SearchParams | None, paragraphs: list[str]) -> list[Paragraph]:
+    """The paragraphs with the search's words marked; if none occurs, the sentence closest in meaning."""
+    if params is None:
+        return mark_paragraphs(paragraphs, "")
+    marked = mark_paragraphs(paragraphs, params.q)
+    if any(p.matched for p in marked) or params.mode == "keyword":
+        return marked
+    embedder = searcher.embedder
+    vector = embedder.encode_query(params.q)
+    return mark_paragraphs(paragraphs, params.q, vector, embedder.token_vectors().closest)
 
 
 @bp.get("/documents/<doc_id>/similar")
