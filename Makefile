@@ -17,7 +17,7 @@ CRAWL_ARGS ?= --max-pages 300
 export HF_HUB_OFFLINE := 1
 export RIGHTSSEARCH_DATA := $(DATA)
 
-.PHONY: run test test-fast setup setup-dev browser
+.PHONY: run test test-fast setup setup-dev browser axe
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,13 @@ browser:
 	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
 	  (apt-get update -qq && apt-get install -y -qq chromium chromium-driver >/dev/null)
 
+# axe-core for the accessibility checks of the browser tests, at the version package-lock.json pins.
+axe: node_modules/axe-core/axe.min.js
+
+node_modules/axe-core/axe.min.js: package.json package-lock.json
+	npm ci --no-audit --no-fund --ignore-scripts
+	touch $@
+
 run: setup
 	@if [ -n "$(IMPORT)" ]; then $(PY) -m corpus import $(IMPORT); \
 	 else $(PY) -m corpus crawl $(CRAWL_ARGS); fi
@@ -49,7 +56,7 @@ PYTEST_EXIT = rc=$$?; \
 	  if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing on purpose" >&2; exit 1; fi; \
 	  exit $$rc
 
-test: setup-dev browser
+test: setup-dev browser axe
 	$(PY) -m pytest $(PYTEST_ARGS); $(PYTEST_EXIT)
 
 # Everything that needs neither the model nor a browser (tests not marked slow or browser): about a minute.
