@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 
+from corpus.config import IMPORT_HINT
 from corpus.countries import display_names
 from indexer.filters import Filters, facts_of
 from indexer.search import Searcher
@@ -19,6 +20,7 @@ from search_app import display
 from search_app.display import Paragraph, body_paragraphs, mark_paragraphs
 from search_app.export import export_row, to_csv
 from search_app.feeds import MAX_ENTRIES, atom_feed
+from search_app.hints import NamedCountry, known_values, named_countries, not_understood
 from search_app.links import web_link
 from search_app.params import BadParameter, SearchParams, parse_search
 from search_app.results import ResultPage, find, find_all, provenance, similar_documents
@@ -56,41 +58,73 @@ def search_url(params: SearchParams, endpoint: str = "pages.index", *, page: int
     return url_for(endpoint) + "?" + urlencode(params.query_args(page=page, sort=sort, filters=filters))
 
 
-def _parse() -> SearchParams:
-    return parse_search(request.args, current_app.config["MAX_QUERY_CHARS"], current_app.config["DEFAULT_K"])
+def _parse(*, lenient: bool = False) -> SearchParams:
+    return parse_search(request.args, current_app.config["MAX_QUERY_CHARS"], current_app.config["DEFAULT_K"],
+                        lenient=lenient)
 
 
 @bp.get("/")
 def index() -> str | tuple[str, int]:
-    """The search box; with `q`, the results under it, with filters, facets and a timeline."""
+    """The search box; with `q`, the results under it, with filters, facets and a timeline.
+
+    A filter value the page does not know is set aside and explained, with the closest known value;
+    the results stay. Other bad parameters (an empty or huge query, a bad date) are errors.
+    """
     if not (request.args.get("q") or "").strip():
-        return render_template("search.html", params=None, found=None, examples=EXAMPLES)
+        return _home()
     try:
-        params = _parse()
-        found = find(_service().searcher(), _service().corpus(), params)
+        searcher = _service().searcher()
+        coverage = searcher.coverage()
+        params = known_values(_parse(lenient=True), coverage)
+        found = find(searcher, _service().corpus(), params)
     except BadParameter as exc:
-        return render_template("search.html", params=None, found=None, examples=EXAMPLES,
-                               error=str(exc), q=request.args.get("q", "")), 400
+        return _home(error=str(exc), q=request.args.get("q", ""), status=400)
     except Unavailable as exc:
         return error_page(503, f"Search is unavailable right now: {exc}")
+    named = named_countries(params, found.facets["country"], found.total)
     return render_template(
-        "search.html", params=params, found=found, facets=_sidebar(params, found), chips=_chips(params),
-        country_names=display_names(),
-        clear=Filters(),
+        "search.html", params=params, found=found, facets=_sidebar(params, found, named),
+        chips=_chips(params), country_names=display_names(), clear=Filters(),
         timeline=_timeline(params, found),
         url=lambda **changes: search_url(params, **changes),
+        not_understood=not_understood(params, coverage), named_countries=named,
+        past_end=bool(found.total) and params.page > found.pages,
     )
 
 
-def _sidebar(params: SearchParams, found: ResultPage) -> list[dict]:
-    """Each facet with its top values: a link that adds the value, or one that removes it."""
+def _home(error: str | None = None, q: str = "", status: int = 200) -> tuple[str, int]:
+    """The search box with what the index covers and how to ask, or why there is nothing to search."""
+    coverage, problem = None, None
+    try:
+        coverage = _coverage(_service().searcher().coverage())
+    except Unavailable as exc:
+        problem = str(exc)
+    return render_template("search.html", params=None, found=None, examples=EXAMPLES, error=error, q=q,
+                           coverage=coverage, problem=problem, import_hint=IMPORT_HINT), status
+
+
+def _coverage(counts: dict[str, dict[str, int]]) -> dict:
+    """The home page's summary of the index: how many releases, from which sources, over which years."""
+    years = sorted(counts["year"])
+    return {"documents": sum(counts["source"].values()), "sources": list(counts["source"].items()),
+            "first_year": years[0] if years else None, "last_year": years[-1] if years else None}
+
+
+def _sidebar(params: SearchParams, found: ResultPage, named: list[NamedCountry]) -> list[dict]:
+    """Each facet with its top values: a link that adds the value, or one that removes it.
+
+    Countries the query names are listed even when they are not among the most frequent.
+    """
     f = params.filters
     groups = []
     for title, key, field in (("Country", "country", "countries"), ("Theme", "tag", "tags"),
                               ("Source", "source", "sources")):
         selected: tuple[str, ...] = getattr(f, field)
+        shown = dict(list(found.facets[key].items())[:FACET_VALUES])
+        if key == "country":
+            shown.update((c.name, c.count) for c in named if c.name not in shown)
         values = []
-        for value, count in list(found.facets[key].items())[:FACET_VALUES]:
+        for value, count in shown.items():
             others = tuple(s for s in selected if s.casefold() != value.casefold())
             on = len(others) < len(selected)
             chosen = others if on else (*selected, value)
