@@ -13,6 +13,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from flask import Flask
+
+from tests.openapi_check import OpenAPIClient
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
@@ -141,9 +144,17 @@ def app(shared_data: Path, embedder):
                        "RATE_LIMIT_PER_MINUTE": 0})
 
 
+@pytest.fixture(scope="session", autouse=True)
+def api_responses_match_the_openapi_document() -> Iterator[None]:
+    """Every app's test client checks each API response against the app's /api/openapi.json."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Flask, "test_client_class", OpenAPIClient)
+        yield
+
+
 @pytest.fixture
-def client(app):
-    """A test client of the app."""
+def client(app) -> OpenAPIClient:
+    """A test client of the app; it fails the test on an API response the OpenAPI document does not allow."""
     return app.test_client()
 
 
@@ -152,7 +163,8 @@ def live_server(shared_data: Path) -> Iterator[str]:
     """The real app under gunicorn (`python -m search_app`) on a free port; yields its base url."""
     port = free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "search_app", "--data", str(shared_data), "--port", str(port), "--workers", "1"],
+        [sys.executable, "-m", "search_app", "--data", str(shared_data), "--port", str(port),
+         "--workers", "1"],
         cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT), "RIGHTSSEARCH_RATE_LIMIT_PER_MINUTE": "0"},
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
     )
