@@ -70,6 +70,8 @@ def pages(base: str, query: str) -> dict[str, str]:
         "document": f"/documents/{doc_id}?{urlencode(args)}",  # result links add #match (scrolls to it)
         "similar": f"/documents/{doc_id}/similar",
         "no-match": f"/?{urlencode({'q': 'qwzx', 'country': country})}",
+        # A mistyped filter set aside with a suggestion, and the country the question names offered.
+        "help": f"/?{urlencode({'q': 'journalists detained in Kyrgyzstan', 'country': 'Kyrgystan'})}",
         "error-404": "/documents/no-such-release",
     }
 
