@@ -17,7 +17,7 @@ from corpus.config import IMPORT_HINT, add_common_arguments, load_settings, setu
 from corpus.crawl import Crawler, CrawlOptions, CrawlStats
 from corpus.documents import normalise_date
 from corpus.fetch import USER_AGENT, Fetcher, FetchSettings
-from corpus.importer import LineError, read_jsonl
+from corpus.importer import LineError, read_jsonl, read_text
 from corpus.sources import SOURCES_FILE, Source, adhoc_source, load_sources
 from corpus.store import CorpusError, CorpusStore, UpsertStats
 
@@ -27,7 +27,7 @@ BATCH = 500
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    """Import JSON Lines files into the corpus store."""
+    """Import JSON Lines files and plain-text releases (`.txt`, one a file) into the corpus store."""
     settings = load_settings(args.data)
     total = UpsertStats()
     failed = 0
@@ -38,10 +38,12 @@ def cmd_import(args: argparse.Namespace) -> int:
                 failed += 1
                 continue
             errors: list[LineError] = []
-            source = args.source or path.stem
+            plain = path.suffix.lower() == ".txt"
+            # A JSON Lines file names its source; a text file names its document (the folder, the source).
+            source = args.source or (path.resolve().parent.name if plain else path.stem) or "text"
             with tqdm(total=path.stat().st_size, unit="B", unit_scale=True, desc=f"import {path.name}",
                       disable=args.quiet) as bar:
-                documents = read_jsonl(path, source, errors)
+                documents = (read_text if plain else read_jsonl)(path, source, errors)
                 while batch := list(islice(documents, BATCH)):
                     stats = store.upsert_many(batch)
                     for field in ("added", "updated", "unchanged"):
@@ -150,12 +152,16 @@ def build_parser(prog: str = "python -m corpus") -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog=prog, description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    p = sub.add_parser("import", help="import JSON Lines files of documents",
+    p = sub.add_parser("import", help="import JSON Lines files or plain-text releases",
                        description="Import JSON Lines files: one object a line with title and body "
                        "(or text), optional id/_id, url, date, tags, source; other fields become "
-                       "metadata. Bad lines are reported and skipped. Importing twice changes nothing.")
-    p.add_argument("files", nargs="+", metavar="FILE.jsonl")
-    p.add_argument("--source", help="source name for lines without one (default: the file's name)")
+                       "metadata. Bad lines are reported and skipped. A .txt file is one release as "
+                       "scraped text (tag labels, title, paragraphs): its name is the id. Page clutter "
+                       "(teasers, newsletter and share boxes, photo credits, ads) is removed from every "
+                       "body; the text as given stays in the metadata. Importing twice changes nothing.")
+    p.add_argument("files", nargs="+", metavar="FILE.jsonl|FILE.txt")
+    p.add_argument("--source", help="source name for lines without one (default: a .jsonl file's name, "
+                   "a .txt file's folder)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     add_common_arguments(p)
     p.set_defaults(func=cmd_import)

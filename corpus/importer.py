@@ -1,4 +1,8 @@
-"""Read JSON Lines files into documents, reporting bad lines instead of stopping on them."""
+"""Read JSON Lines and plain-text files into documents, reporting bad lines instead of stopping on them.
+
+Every body goes through the text cleaner (`corpus.text_clean`); when it removes anything, the text
+as given is kept in the document's metadata as `original_text` (not indexed, not shown as the body).
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from corpus.documents import Document, id_from_url, normalise_date, normalise_tags
+from corpus.text_clean import clean_text
 
 log = logging.getLogger(__name__)
 
@@ -65,15 +70,21 @@ def document_from_record(record: Any, default_source: str) -> Document:
         json.dumps(record, ensure_ascii=False).encode("utf-8")
     except UnicodeEncodeError:
         raise BadLine("a string holds an unpaired surrogate (\\ud800-\\udfff), which is not text") from None
+    metadata = {k: v for k, v in record.items() if k not in _KNOWN and k not in RESERVED}
+    body = body.strip()
+    cleaned = clean_text(body, title=title, date=normalise_date(record.get("date")))
+    if cleaned.body and cleaned.body != body:  # a body that is all clutter is kept as given
+        metadata.setdefault("original_text", body)
+        body = cleaned.body
     return Document(
         id=doc_id,
         title=" ".join(title.split()),
-        body=body.strip(),
+        body=body,
         url=url.strip(),
         source=str(source),
-        date=normalise_date(record.get("date")),
+        date=cleaned.date,
         tags=normalise_tags(tags),
-        metadata={k: v for k, v in record.items() if k not in _KNOWN and k not in RESERVED},
+        metadata=metadata,
     )
 
 
@@ -105,3 +116,29 @@ def read_jsonl(path: Path, default_source: str, errors: list[LineError]) -> Iter
                 errors.append(LineError(number, "JSON nested too deeply"))
             except BadLine as exc:
                 errors.append(LineError(number, str(exc)))
+
+
+def read_text(path: Path, default_source: str, errors: list[LineError]) -> Iterator[Document]:
+    """Yield the one release of a plain-text file (labels, title, body), or append why it has none.
+
+    The file's name (without `.txt`) is the document's id; the text as read is kept in the metadata.
+    """
+    raw = path.read_bytes()
+    try:
+        text = raw.removeprefix(b"\xef\xbb\xbf").decode("utf-8")
+    except UnicodeDecodeError as exc:
+        errors.append(LineError(1, f"not UTF-8 (byte {exc.start + 1} of the file)"))
+        return
+    cleaned = clean_text(text)
+    if not cleaned.title or not cleaned.body:
+        errors.append(LineError(1, "no title and body in the file (a title line, then paragraphs)"))
+        return
+    yield Document(
+        id=path.stem,
+        title=cleaned.title,
+        body=cleaned.body,
+        source=default_source,
+        date=cleaned.date,
+        tags=cleaned.tags,
+        metadata={"file": path.name, "original_text": text},
+    )
