@@ -19,6 +19,7 @@ import lxml.html
 from bs4 import BeautifulSoup, Comment, Doctype, NavigableString, PageElement, ProcessingInstruction, Tag
 
 from corpus.dates import date_from_text, iso_date
+from corpus.text_clean import clean_text
 
 # Elements whose start or end breaks a paragraph; everything else is inline text.
 _BLOCKS = frozenset(
@@ -83,6 +84,8 @@ class Cleaned:
     noindex: bool = False
     # How the body was found: "selectors" or "trafilatura".
     method: str = field(default="selectors", compare=False)
+    # The extracted text before the text cleaner removed clutter from it; "" when it removed nothing.
+    original_body: str = field(default="", compare=False)
 
 
 def decode_html(raw: bytes, charset: str | None = None) -> str:
@@ -171,8 +174,11 @@ def clean_soup(soup: BeautifulSoup, html: str, url: str, selectors: Selectors) -
         body = "\n\n".join(paragraphs(container))
     if not body:
         body, method = main_text(html, url), "trafilatura"
+    text = clean_text(body, title=title, date=date)
+    original = body if text.body and text.body != body else ""
     return Cleaned(
-        title=title, body=body, date=date, tags=tags, canonical=canonical, noindex=noindex, method=method
+        title=title, body=text.body if original else body, date=text.date, tags=tags, canonical=canonical,
+        noindex=noindex, method=method, original_body=original,
     )
 
 

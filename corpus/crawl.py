@@ -316,7 +316,8 @@ class Crawler:
             date=cleaned.date,
             tags=cleaned.tags,
             captured_at=page.fetched_at,
-            metadata=_metadata(page, cached, self.cache.changed_since(url)),
+            metadata=_metadata(page, cached, self.cache.changed_since(url))
+            | ({"original_text": cleaned.original_body} if cleaned.original_body else {}),
         )
         result = self.store.upsert_many([doc])
         self.stats.added += result.added
