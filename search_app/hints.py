@@ -46,11 +46,14 @@ def known_values(params: SearchParams, coverage: dict[str, dict[str, int]]) -> S
     idea why; the page says instead which value it did not know.
     """
     f = params.filters
+    if not (f.sources or f.tags):
+        return params
     known_sources = {s.casefold() for s in coverage["source"]}
     known_tags = {t.casefold() for t in coverage["tag"]}
     sources = tuple(s for s in f.sources if s.casefold() in known_sources)
     tags = tuple(t for t in f.tags if t.casefold() in known_tags)
-    ignored = [("source", s) for s in f.sources if s not in sources] + [("tag", t) for t in f.tags if t not in tags]
+    ignored = [("source", s) for s in f.sources if s not in sources]
+    ignored += [("tag", t) for t in f.tags if t not in tags]
     if not ignored:
         return params
     return replace(params, filters=replace(f, sources=sources, tags=tags),
@@ -59,6 +62,8 @@ def known_values(params: SearchParams, coverage: dict[str, dict[str, int]]) -> S
 
 def not_understood(params: SearchParams, coverage: dict[str, dict[str, int]]) -> list[NotUnderstood]:
     """Each set-aside value, with the closest known value of its kind."""
+    if not params.ignored:
+        return []
     choices = {"country": display_names(), "source": list(coverage["source"]), "tag": list(coverage["tag"])}
     notes = []
     for parameter, value in params.ignored:
