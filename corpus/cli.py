@@ -13,7 +13,7 @@ from tqdm import tqdm
 
 from corpus.cache import PageCache
 from corpus.clean import clean_html
-from corpus.config import IMPORT_HINT, add_common_arguments, load_settings, setup_logging
+from corpus.config import IMPORT_HINT, add_common_arguments, load_settings, reader_gone, setup_logging
 from corpus.crawl import Crawler, CrawlOptions, CrawlStats
 from corpus.documents import normalise_date
 from corpus.fetch import USER_AGENT, Fetcher, FetchSettings
@@ -225,4 +225,4 @@ def main(argv: list[str] | None = None, prog: str = "python -m corpus") -> int:
         log.error("interrupted; what was written so far is kept")
         return 130
     except BrokenPipeError:
-        return 0
+        return reader_gone()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import sys
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
@@ -121,3 +122,15 @@ def setup_logging(verbose: bool = False) -> None:
     )
     for noisy in ("httpx", "httpcore", "urllib3", "sentence_transformers", "faiss", "filelock"):
         logging.getLogger(noisy).setLevel(logging.DEBUG if verbose else logging.WARNING)
+
+
+def reader_gone() -> int:
+    """What a command does when its output's reader went away (`... | head`): stop quietly, exit 0.
+
+    Python flushes standard output once more at exit, which would fail again and print "Exception
+    ignored"; pointing standard output at /dev/null first lets that flush succeed (the recipe of the
+    Python docs' note on SIGPIPE).
+    """
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return 0
+

@@ -11,7 +11,7 @@ import textwrap
 import time
 from pathlib import Path
 
-from corpus.config import IMPORT_HINT, add_common_arguments, load_settings, setup_logging
+from corpus.config import IMPORT_HINT, add_common_arguments, load_settings, reader_gone, setup_logging
 from corpus.store import CorpusError, CorpusStore
 from indexer.build import BuildBusy, build_index, update_index
 from indexer.embed import Embedder, ModelError
@@ -200,6 +200,8 @@ def main(argv: list[str] | None = None, prog: str = "python -m indexer") -> int:
     setup_logging(args.verbose)
     try:
         return args.func(args)
+    except BrokenPipeError:  # the reader stopped early (`... | head`): not an error (an OSError below)
+        return reader_gone()
     except (CorpusError, IndexLoadError, ModelError, BuildBusy, EvalInputError, QueryTooSlow, OSError) as exc:
         log.error("%s", exc)
         return 1

@@ -91,3 +91,17 @@ def test_a_build_killed_midway_leaves_the_old_index_serving(small_data: Path, co
     assert os.readlink(settings.index_path) != old_target
     assert Manifest.read(settings.index_path).documents == 200
     assert not list(settings.builds_dir.glob(".tmp-*"))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("command", [("corpus", "export"), ("indexer", "search", "abduction", "--k", "100")])
+def test_a_reader_that_stops_early_is_not_an_error(small_data: Path, command: tuple[str, ...]) -> None:
+    # `... | head`: the reader closes the pipe before the command has written its (> 8 KiB of) output.
+    with subprocess.Popen([sys.executable, "-m", *command, "--data", str(small_data)], cwd=ROOT,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, text=True) as proc:
+        proc.stdout.close()
+        stderr = proc.stderr.read()
+        code = proc.wait(timeout=300)
+    assert code == 0, stderr
+    assert "Error" not in stderr and "Exception ignored" not in stderr, stderr
