@@ -66,7 +66,7 @@ def cmd_export(args: argparse.Namespace) -> int:
             meta = dict(doc.metadata)
             row = {
                 "id": doc.id, "url": doc.url, "source": doc.source, "title": doc.title,
-                "date": doc.date, "tags": list(doc.tags), "body": doc.body,
+                "date": doc.date, "tags": list(doc.tags), "lang": doc.lang, "body": doc.body,
                 "content_hash": meta.pop("content_hash", doc.content_hash),
                 "captured_at": doc.captured_at, **meta,
             }

@@ -14,8 +14,6 @@ import time
 from contextlib import nullcontext
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime, timedelta
-from urllib.parse import urljoin
-from xml.etree import ElementTree
 
 from tqdm import tqdm
 from tqdm.contrib.logging import logging_redirect_tqdm
@@ -24,6 +22,7 @@ from corpus.cache import CachedPage, PageCache, Task
 from corpus.clean import clean_soup, decode_html, page_links, parse
 from corpus.documents import Document, id_from_url
 from corpus.fetch import Fetcher, Page
+from corpus.sitemaps import NotASitemap, read_sitemap
 from corpus.sources import Source
 from corpus.store import CorpusStore
 from corpus.urls import is_file_link
@@ -203,26 +202,22 @@ class Crawler:
     def _read_sitemap(self, url: str, page: Page) -> None:
         """Queue the articles (and nested sitemaps) a sitemap lists."""
         try:
-            root = ElementTree.fromstring(page.body)
-        except ElementTree.ParseError as exc:
+            entries = read_sitemap(page.body, url)
+        except NotASitemap as exc:
             log.warning("%s: not a readable sitemap (%s)", url, exc)
             return
         tasks = []
-        for entry in root:
-            loc = _child_text(entry, "loc")
-            if not loc:
-                continue
+        for entry in entries:
             try:
-                target = self.source.canonical(urljoin(url, loc))
+                target = self.source.canonical(entry.url)
             except ValueError:
-                log.debug("%s: skipped an entry that is not a url: %r", url, loc)
+                log.debug("%s: skipped an entry that is not a url: %r", url, entry.url)
                 continue
-            lastmod = _child_text(entry, "lastmod")
-            if entry.tag.endswith("sitemap"):
+            if entry.is_sitemap:
                 if self.source.on_site(target):  # a sitemap elsewhere is another site's
-                    tasks.append(Task(target, "sitemap", lastmod))
-            elif self.source.is_article(target) and not self._too_old(lastmod):
-                tasks.append(Task(target, "article", lastmod))
+                    tasks.append(Task(target, "sitemap", entry.lastmod))
+            elif self.source.is_article(target) and not self._too_old(entry.lastmod):
+                tasks.append(Task(target, "article", entry.lastmod))
         self.cache.add(self.source.name, tasks)
 
     def _read_listing(self, url: str, page: Page) -> None:
@@ -353,13 +348,6 @@ def _metadata(page: Page, cached: CachedPage | None, changed_at: str | None) -> 
 
 def _validators(page: Page) -> dict[str, str]:
     return {"etag": page.headers.get("etag", ""), "last_modified": page.headers.get("last-modified", "")}
-
-
-def _child_text(entry: ElementTree.Element, name: str) -> str:
-    for child in entry:
-        if child.tag == name or child.tag.endswith("}" + name):
-            return (child.text or "").strip()
-    return ""
 
 
 def _parse_time(value: str) -> datetime | None:

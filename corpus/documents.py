@@ -25,6 +25,8 @@ class Document:
     source: str = ""
     date: str | None = None  # ISO yyyy-mm-dd, or yyyy-mm or yyyy when the source says no more
     tags: tuple[str, ...] = ()
+    # ISO 639-1 code ("en", "fr"); the store detects it from the text when the source did not say.
+    lang: str = field(default="", compare=False)
     metadata: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
     # Set by the store: when this version of the text was captured (UTC, ISO).
     captured_at: str = field(default="", compare=False)

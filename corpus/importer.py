@@ -14,12 +14,13 @@ from pathlib import Path
 from typing import Any
 
 from corpus.documents import Document, id_from_url, normalise_date, normalise_tags
+from corpus.language import normalise_lang
 from corpus.text_clean import clean_text
 
 log = logging.getLogger(__name__)
 
 # Fields that become Document attributes; everything else on a line is kept as metadata.
-_KNOWN = {"id", "_id", "url", "title", "body", "text", "date", "tags", "source"}
+_KNOWN = {"id", "_id", "url", "title", "body", "text", "date", "tags", "source", "lang", "language"}
 # Provenance the database keeps itself: an imported value would claim a hash that does not match
 # the text, or a crawl that never happened. Dropped from imported metadata (an export re-imports).
 RESERVED = frozenset({"content_hash", "captured_at", "fetched_at", "first_seen", "source_changed_at"})
@@ -84,6 +85,7 @@ def document_from_record(record: Any, default_source: str) -> Document:
         source=str(source),
         date=cleaned.date,
         tags=normalise_tags(tags),
+        lang=normalise_lang(record.get("lang") or record.get("language")),
         metadata=metadata,
     )
 

@@ -16,6 +16,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from corpus.documents import Document, id_from_url
+from corpus.language import detect_language
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
@@ -29,12 +30,13 @@ CREATE TABLE IF NOT EXISTS documents (
     metadata TEXT NOT NULL DEFAULT '{}',
     content_hash TEXT NOT NULL,
     first_seen TEXT NOT NULL,
-    captured_at TEXT NOT NULL
+    captured_at TEXT NOT NULL,
+    lang TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS documents_url ON documents(url);
 """
 
-_COLUMNS = "id, url, source, title, date, tags, body, metadata, content_hash, first_seen, captured_at"
+_COLUMNS = "id, url, source, title, date, tags, body, metadata, content_hash, first_seen, captured_at, lang"
 
 
 class CorpusError(Exception):
@@ -71,14 +73,31 @@ class CorpusStore:
                 self.conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=30,
                                             check_same_thread=False)
                 self.conn.execute("SELECT COUNT(*) FROM documents").fetchone()  # ours, and readable
+                self._columns = _COLUMNS if self._has_lang() else _COLUMNS.replace(", lang", ", '' AS lang")
                 return
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self.conn = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
             self.conn.execute("PRAGMA journal_mode=WAL")
             self.conn.execute("PRAGMA synchronous=NORMAL")
             self.conn.executescript(SCHEMA)
+            self._add_languages()
         except sqlite3.DatabaseError as exc:
             raise CorpusError(f"{self.path} is not a usable corpus database: {exc}") from exc
+
+    _columns = _COLUMNS
+
+    def _has_lang(self) -> bool:
+        return any(row[1] == "lang" for row in self.conn.execute("PRAGMA table_info(documents)"))
+
+    def _add_languages(self) -> None:
+        """Give a database written before documents had a language its `lang` column, detected."""
+        if self._has_lang():
+            return
+        rows = self.conn.execute("SELECT id, title, body FROM documents").fetchall()
+        with self.conn:
+            self.conn.execute("ALTER TABLE documents ADD COLUMN lang TEXT NOT NULL DEFAULT ''")
+            self.conn.executemany("UPDATE documents SET lang = ? WHERE id = ?",
+                                  [(detect_language(title, body), doc_id) for doc_id, title, body in rows])
 
     def close(self) -> None:
         """Close the connection."""
@@ -98,27 +117,29 @@ class CorpusStore:
             for doc in documents:
                 doc_id = self._free_id(doc)
                 row = self.conn.execute(
-                    "SELECT content_hash FROM documents WHERE id = ?", (doc_id,)
+                    "SELECT content_hash, lang FROM documents WHERE id = ?", (doc_id,)
                 ).fetchone()
                 digest = doc.content_hash
-                if row is not None and row[0] == digest:
+                # A language the source declares corrects a detected one; an undeclared one is kept.
+                if row is not None and row[0] == digest and (not doc.lang or doc.lang == row[1]):
                     stats.unchanged += 1
                     continue
                 values = (
                     doc.url, doc.source, doc.title, doc.date, json.dumps(list(doc.tags), ensure_ascii=False),
                     doc.body, json.dumps(doc.metadata, ensure_ascii=False, sort_keys=True), digest,
                 )
+                lang = doc.lang or detect_language(doc.title, doc.body)
                 if row is None:
                     self.conn.execute(
-                        f"INSERT INTO documents ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                        (doc_id, *values, now, doc.captured_at or now),
+                        f"INSERT INTO documents ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                        (doc_id, *values, now, doc.captured_at or now, lang),
                     )
                     stats.added += 1
                 else:
                     self.conn.execute(
                         "UPDATE documents SET url=?, source=?, title=?, date=?, tags=?, body=?, metadata=?,"
-                        " content_hash=?, captured_at=? WHERE id=?",
-                        (*values, doc.captured_at or now, doc_id),
+                        " content_hash=?, captured_at=?, lang=? WHERE id=?",
+                        (*values, doc.captured_at or now, lang, doc_id),
                     )
                     stats.updated += 1
         return stats
@@ -152,12 +173,12 @@ class CorpusStore:
         if not wanted:
             return {}
         marks = ",".join("?" * len(wanted))
-        rows = self.conn.execute(f"SELECT {_COLUMNS} FROM documents WHERE id IN ({marks})", wanted)
+        rows = self.conn.execute(f"SELECT {self._columns} FROM documents WHERE id IN ({marks})", wanted)
         return {row[0]: _document(row) for row in rows}
 
     def iter_documents(self) -> Iterator[Document]:
         """Yield every document, ordered by id."""
-        for row in self.conn.execute(f"SELECT {_COLUMNS} FROM documents ORDER BY id"):
+        for row in self.conn.execute(f"SELECT {self._columns} FROM documents ORDER BY id"):
             yield _document(row)
 
     def count(self) -> int:
@@ -186,11 +207,11 @@ class CorpusStore:
 
 
 def _document(row: tuple) -> Document:
-    (doc_id, url, source, title, date, tags, body, metadata, content_hash, first_seen, captured_at) = row
+    (doc_id, url, source, title, date, tags, body, metadata, content_hash, first_seen, captured_at, lang) = row
     meta = json.loads(metadata)
     meta.setdefault("first_seen", first_seen)
     meta.setdefault("content_hash", content_hash)
     return Document(
         id=doc_id, url=url, source=source, title=title, date=date, tags=tuple(json.loads(tags)),
-        body=body, metadata=meta, captured_at=captured_at,
+        body=body, lang=lang, metadata=meta, captured_at=captured_at,
     )
