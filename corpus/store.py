@@ -34,6 +34,10 @@ CREATE TABLE IF NOT EXISTS documents (
     lang TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS documents_url ON documents(url);
+CREATE TABLE IF NOT EXISTS sources (
+    name TEXT PRIMARY KEY,
+    publisher TEXT NOT NULL
+);
 """
 
 _COLUMNS = "id, url, source, title, date, tags, body, metadata, content_hash, first_seen, captured_at, lang"
@@ -156,6 +160,19 @@ class CorpusStore:
         if row is None or row[0] in ("", doc.url):
             return doc.id
         return id_from_url(doc.url)
+
+    def name_source(self, name: str, publisher: str) -> None:
+        """Record who publishes source `name` ("Human Rights Watch" for "hrw"); a later call replaces it."""
+        with self.conn:
+            self.conn.execute("INSERT INTO sources (name, publisher) VALUES (?, ?)"
+                              " ON CONFLICT(name) DO UPDATE SET publisher = excluded.publisher", (name, publisher))
+
+    def publishers(self) -> dict[str, str]:
+        """{source name: publisher} for every source named so far (none for a database from before)."""
+        try:
+            return dict(self.conn.execute("SELECT name, publisher FROM sources"))
+        except sqlite3.OperationalError:  # a read-only database written before sources were named
+            return {}
 
     def delete(self, ids: Iterable[str]) -> int:
         """Remove documents by id; return how many were removed."""

@@ -35,6 +35,7 @@ class Passage:
     ordinal: int
     text: str
     title: str = ""
+    lang: str = ""  # the document's language: which stemmer and stopwords index the passage
 
     @property
     def embed_text(self) -> str:
@@ -113,9 +114,9 @@ class Chunker:
         title = self._short_title(doc.title)
         passages: list[Passage] = []
         for sentences in self._windows(self._sentences(doc.body)):
-            passages.append(Passage(doc.id, len(passages), _join(sentences), title))
+            passages.append(Passage(doc.id, len(passages), _join(sentences), title, doc.lang))
         if not passages and title:
-            passages.append(Passage(doc.id, 0, "", title))
+            passages.append(Passage(doc.id, 0, "", title, doc.lang))
         return passages
 
     def chunk_many(self, docs: Iterable[Document]) -> Iterator[Passage]:

@@ -6,7 +6,7 @@ instead of reading documents from the corpus database. Countries and themes come
 `indexer.filters.facts_of`, computed once per document version here rather than per query.
 
 Files, flat in the index folder: `fields.json` (the value vocabularies), and `fields.*.npy`:
-the date as yyyymmdd (0 when undated), the source number, and countries and themes as
+the date as yyyymmdd (0 when undated), the source and language numbers, and countries and themes as
 compressed sparse rows (`*_ptr` into `*_ids`). Memory: a few tens of bytes per document.
 """
 
@@ -23,7 +23,7 @@ from corpus.documents import Document
 from indexer.filters import Filters, facts_of
 from indexer.manifest import FIELDS as META
 
-_ARRAYS = ("date", "source", "country_ptr", "country_ids", "tag_ptr", "tag_ids")
+_ARRAYS = ("date", "source", "country_ptr", "country_ids", "tag_ptr", "tag_ids", "lang")
 
 
 @dataclass(frozen=True)
@@ -34,12 +34,13 @@ class FieldRow:
     source: str
     countries: tuple[str, ...]
     tags: tuple[str, ...]  # themes as the source spelled them
+    lang: str = ""
 
     @classmethod
     def of(cls, document: Document) -> FieldRow:
         """The fields of a document, from the document itself."""
         facts = facts_of(document)
-        return cls(document.date, document.source, facts.countries, facts.tags)
+        return cls(document.date, document.source, facts.countries, facts.tags, document.lang)
 
 
 @dataclass
@@ -55,6 +56,8 @@ class DocumentFields:
     country_ids: np.ndarray
     tag_ptr: np.ndarray
     tag_ids: np.ndarray
+    langs: list[str]
+    lang: np.ndarray  # int32 index into `langs`
 
     @classmethod
     def build(cls, rows: Sequence[FieldRow]) -> DocumentFields:
@@ -62,12 +65,14 @@ class DocumentFields:
         sources: dict[str, int] = {}
         countries: dict[str, int] = {}
         tags: dict[str, int] = {}
+        langs: dict[str, int] = {}
         date = np.array([_date_number(r.date) for r in rows], dtype=np.int32)
         source = np.array([sources.setdefault(r.source, len(sources)) for r in rows], dtype=np.int32)
         country_ptr, country_ids = _sparse([r.countries for r in rows], countries)
         tag_ptr, tag_ids = _sparse([r.tags for r in rows], tags)
+        lang = np.array([langs.setdefault(r.lang, len(langs)) for r in rows], dtype=np.int32)
         return cls(list(sources), list(countries), list(tags), date, source, country_ptr, country_ids,
-                   tag_ptr, tag_ids)
+                   tag_ptr, tag_ids, list(langs), lang)
 
     def __len__(self) -> int:
         return len(self.date)
@@ -78,7 +83,7 @@ class DocumentFields:
         tags = self.tag_ids[self.tag_ptr[doc] : self.tag_ptr[doc + 1]]
         return FieldRow(_date_text(int(self.date[doc])), self.sources[int(self.source[doc])],
                         tuple(self.countries[c] for c in countries.tolist()),
-                        tuple(self.tags[t] for t in tags.tolist()))
+                        tuple(self.tags[t] for t in tags.tolist()), self.langs[int(self.lang[doc])])
 
     def rows_by_id(self, documents: Sequence[str]) -> dict[str, FieldRow]:
         """{document id: fields} for a list of document ids numbered like these fields."""
@@ -114,6 +119,8 @@ class DocumentFields:
                 keep &= self._last_day <= _date_number(filters.date_to)
         for name in filters.sources:
             keep &= self.source == _position(self.sources, name)
+        for code in filters.langs:
+            keep &= self.lang == _position(self.langs, code)
         for name in filters.countries:
             keep &= self._having(self._country_owners, self.country_ids, _position(self.countries, name))
         for name in filters.tags:
@@ -126,6 +133,8 @@ class DocumentFields:
         chosen[docs] = True
         counts = {
             "source": _named(np.bincount(self.source[docs], minlength=len(self.sources)), self.sources),
+            "lang": {code: n for code, n in _named(np.bincount(self.lang[docs], minlength=len(self.langs)),
+                                                    self.langs).items() if code},  # unknown is no choice
             "country": _named(np.bincount(self.country_ids[chosen[self._country_owners]],
                                           minlength=len(self.countries)), self.countries),
             "tag": _named(np.bincount(self._tag_values[chosen[self._tag_owners]],
@@ -159,17 +168,20 @@ class DocumentFields:
         """Write the fields as `fields.*` files in `folder`."""
         for name in _ARRAYS:
             np.save(folder / f"fields.{name}.npy", getattr(self, name))
-        meta = {"sources": self.sources, "countries": self.countries, "tags": self.tags}
+        meta = {"sources": self.sources, "countries": self.countries, "tags": self.tags, "langs": self.langs}
         (folder / META).write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
 
     @classmethod
     def load(cls, folder: Path) -> DocumentFields:
         """Open the fields saved in `folder` (OSError, ValueError or KeyError if they are broken)."""
         meta = json.loads((folder / META).read_text(encoding="utf-8"))
-        arrays = {name: np.load(folder / f"fields.{name}.npy") for name in _ARRAYS}
-        fields = cls(list(meta["sources"]), list(meta["countries"]), list(meta["tags"]), **arrays)
+        arrays = {name: np.load(folder / f"fields.{name}.npy") for name in _ARRAYS if name != "lang" or "langs" in meta}
+        # An index written before documents had a language: every language unknown.
+        arrays.setdefault("lang", np.zeros(len(arrays["date"]), dtype=np.int32))
+        fields = cls(list(meta["sources"]), list(meta["countries"]), list(meta["tags"]),
+                     langs=list(meta.get("langs", [""])), **arrays)
         if (len(fields.country_ptr) != len(fields) + 1 or len(fields.tag_ptr) != len(fields) + 1
-                or len(fields.source) != len(fields)):
+                or len(fields.source) != len(fields) or len(fields.lang) != len(fields)):
             raise ValueError(f"the document fields in {folder} are inconsistent")
         return fields
 
@@ -179,7 +191,7 @@ def fields_for(documents: Sequence[str], known: Mapping[str, FieldRow]) -> Docum
     return DocumentFields.build([known.get(doc_id, _EMPTY) for doc_id in documents])
 
 
-_EMPTY = FieldRow(None, "", (), ())  # a document number whose document has left the index
+_EMPTY = FieldRow(None, "", (), (), "")  # a document number whose document has left the index
 
 
 def _date_number(date: str | None) -> int:

@@ -37,11 +37,12 @@ class Filters:
     sources: tuple[str, ...] = ()
     countries: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
+    langs: tuple[str, ...] = ()  # ISO 639-1 codes
 
     @property
     def active(self) -> bool:
         """Whether any filter is set."""
-        return bool(self.date_from or self.date_to or self.sources or self.countries or self.tags)
+        return bool(self.date_from or self.date_to or self.sources or self.countries or self.tags or self.langs)
 
 
 def facts_of(document: Document) -> Facts:

@@ -22,7 +22,6 @@ from __future__ import annotations
 import json
 import math
 import re
-import unicodedata
 from array import array
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -31,10 +30,9 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 
 import numpy as np
-import Stemmer
 
 from indexer.chunk import Passage
-from indexer.passages import STOPWORDS
+from indexer.languages import DEFAULT, analysed, fold, stemmer, stopwords
 
 # Postings read per query word; beyond this a word's lowest-weighted passages are not scored.
 # Measured at 1M passages (docs/performance.md): 20,000 agreed with exact BM25 on 48% of the top 10,
@@ -50,26 +48,29 @@ _ANY = np.nextafter(np.float32(0), np.float32(1))
 # A filter keeping fewer than one document in _NARROW is ranked from its own passages, not a scan of all.
 _NARROW = 8
 _WORD = re.compile(r"\w+", re.UNICODE)
-_stemmer = Stemmer.Stemmer("porter")
 
 
 # Bounded: a server stems whatever words its users type, for as long as it runs.
 @lru_cache(maxsize=1 << 20)
-def _stem(word: str) -> str:
-    return _stemmer.stemWord(word)
+def _stem(word: str, lang: str) -> str:
+    found = stemmer(lang)
+    return found.stemWord(word) if found else word
 
 
-def query_terms(words: Iterable[str]) -> list[str]:
-    """The distinct index terms of a query's words, in order."""
-    return list(dict.fromkeys(t for w in words for t in tokens(w)))
+def query_terms(words: Iterable[str], languages: Iterable[str] = (DEFAULT,)) -> list[str]:
+    """The distinct index terms of a query's words, in order, read in each of the index's languages.
+
+    A query's own language is not known (three words say little): each word is stemmed as every
+    indexed language would stem it, so "torture" finds "tortures" and "torturés" alike.
+    """
+    return list(dict.fromkeys(t for lang in languages for w in words for t in tokens(w, lang)))
 
 
-def tokens(text: str) -> list[str]:
-    """The index terms of a text: caseless, accents removed, stopwords dropped, Porter-stemmed."""
-    folded = unicodedata.normalize("NFKD", text.lower())
-    if not folded.isascii():
-        folded = "".join(c for c in folded if not unicodedata.combining(c))
-    return [_stem(w) for w in _WORD.findall(folded) if w not in STOPWORDS]
+def tokens(text: str, lang: str = DEFAULT) -> list[str]:
+    """The index terms of a text in language `lang`: caseless, accents removed, stopwords dropped, stemmed."""
+    lang = analysed(lang)
+    dropped = stopwords(lang)
+    return [_stem(w, lang) for w in _WORD.findall(fold(text)) if w not in dropped]
 
 
 @dataclass
@@ -90,6 +91,8 @@ class KeywordIndex:
     post_impacts: np.ndarray
     doc_ptr: np.ndarray  # term t is in the documents doc_list[doc_ptr[t]:doc_ptr[t+1]], ascending
     doc_list: np.ndarray
+    # The languages of the indexed passages: a query is stemmed the way each of them was.
+    languages: tuple[str, ...] = (DEFAULT,)
 
     @classmethod
     def build(cls, ids: Sequence[int], passages: Sequence[Passage], title_weight: float = 0.5) -> KeywordIndex:
@@ -98,7 +101,8 @@ class KeywordIndex:
         documents: dict[str, int] = {}
         docs = _numbered(documents, passages)
         parts = _tokenise(terms, passages, title_weight)
-        return cls._from_rows(terms, list(documents), title_weight, np.asarray(ids, dtype=np.int64), docs, *parts)
+        return cls._from_rows(terms, list(documents), title_weight, _languages((), passages),
+                              np.asarray(ids, dtype=np.int64), docs, *parts)
 
     def updated(self, removed: Iterable[int], ids: Sequence[int], passages: Sequence[Passage]) -> KeywordIndex:
         """A new index without the `removed` passage ids and with `passages` added under `ids`.
@@ -114,7 +118,8 @@ class KeywordIndex:
         new_ptr, new_terms, new_counts, new_lengths = _tokenise(terms, passages, self.title_weight)
         kept_ptr = np.concatenate([[0], np.cumsum(per_row[keep])])
         return self._from_rows(
-            terms, list(documents), self.title_weight,
+            # A language whose passages all left keeps its place: its terms are still in the vocabulary.
+            terms, list(documents), self.title_weight, _languages(self.languages, passages),
             np.concatenate([self.row_ids[keep], np.asarray(ids, dtype=np.int64)]),
             np.concatenate([self.row_docs[keep], new_docs]),
             np.concatenate([kept_ptr, kept_ptr[-1] + new_ptr[1:]]),
@@ -124,9 +129,9 @@ class KeywordIndex:
         )
 
     @classmethod
-    def _from_rows(cls, terms: dict[str, int], documents: list[str], title_weight: float, row_ids: np.ndarray,
-                   row_docs: np.ndarray, row_ptr: np.ndarray, row_terms: np.ndarray, row_counts: np.ndarray,
-                   row_lengths: np.ndarray) -> KeywordIndex:
+    def _from_rows(cls, terms: dict[str, int], documents: list[str], title_weight: float,
+                   languages: tuple[str, ...], row_ids: np.ndarray, row_docs: np.ndarray, row_ptr: np.ndarray,
+                   row_terms: np.ndarray, row_counts: np.ndarray, row_lengths: np.ndarray) -> KeywordIndex:
         """Invert the per-passage word counts into impact-ordered postings."""
         if len(row_ids) > 1 and not (np.diff(row_ids) > 0).all():
             raise ValueError("passage ids must be ascending")
@@ -138,14 +143,14 @@ class KeywordIndex:
         post_ptr = _pointers(row_terms, len(terms))
         doc_ptr, doc_list = _document_postings(row_terms, row_docs[rows], len(terms), len(documents))
         return cls(terms, documents, title_weight, row_ids, row_docs, row_ptr.astype(np.int64), row_terms,
-                   row_counts, row_lengths, post_ptr, rows[order], impacts[order], doc_ptr, doc_list)
+                   row_counts, row_lengths, post_ptr, rows[order], impacts[order], doc_ptr, doc_list, languages)
 
     def __len__(self) -> int:
         return len(self.row_ids)
 
     def search(self, words: Iterable[str], limit: int, champions: int = CHAMPIONS) -> list[tuple[int, float]]:
         """Return up to `limit` (passage id, BM25 score) pairs for any of `words`, best first."""
-        rows, scores = self.ranked_rows(query_terms(words), limit, champions=champions)
+        rows, scores = self.ranked_rows(query_terms(words, self.languages), limit, champions=champions)
         return list(zip(self.row_ids[rows].tolist(), scores.tolist(), strict=True))
 
     def ranked_rows(self, terms: Sequence[str], limit: int, allowed: np.ndarray | None = None,
@@ -237,7 +242,8 @@ class KeywordIndex:
         """Write the index as `keywords.*` files in `folder`."""
         for name in _ARRAYS:
             np.save(folder / f"keywords.{name}.npy", getattr(self, name))
-        meta = {"title_weight": self.title_weight, "terms": list(self.terms), "documents": self.documents}
+        meta = {"title_weight": self.title_weight, "terms": list(self.terms), "documents": self.documents,
+                "languages": list(self.languages)}
         (folder / META).write_text(json.dumps(meta), encoding="utf-8")
 
     @classmethod
@@ -249,7 +255,7 @@ class KeywordIndex:
         arrays = {name: np.asarray(np.load(folder / f"keywords.{name}.npy", mmap_mode="r"))
                   for name in _ARRAYS}
         index = cls({t: i for i, t in enumerate(meta["terms"])}, list(meta["documents"]), float(meta["title_weight"]),
-                    **arrays)
+                    **arrays, languages=tuple(meta.get("languages", (DEFAULT,))))
         if (len(index.post_ptr) != len(index.terms) + 1 or len(index.doc_ptr) != len(index.terms) + 1
                 or len(index.row_ptr) != len(index.row_ids) + 1):
             raise ValueError(f"the keyword index in {folder} is inconsistent")
@@ -317,6 +323,11 @@ class PassageScores:
         return best[docs]
 
 
+def _languages(known: Sequence[str], passages: Sequence[Passage]) -> tuple[str, ...]:
+    """The analysed languages of an index: those it had, then those of new passages, each once."""
+    return tuple(dict.fromkeys([*known, *(analysed(p.lang) for p in passages)])) or (DEFAULT,)
+
+
 def _numbered(documents: dict[str, int], passages: Sequence[Passage]) -> np.ndarray:
     """The passages' documents as numbers; new documents join `documents`."""
     return np.array([documents.setdefault(p.doc_id, len(documents)) for p in passages], dtype=np.int32)
@@ -348,7 +359,7 @@ def _tokenise(terms: dict[str, int], passages: Sequence[Passage],
     # Typed arrays, not lists: a million passages make about 10^8 entries.
     ptr, term_ids, counts, lengths = array("q", [0]), array("i"), array("f"), array("f")
     for passage in passages:
-        body, head = tokens(passage.text), tokens(passage.title)
+        body, head = tokens(passage.text, passage.lang), tokens(passage.title, passage.lang)
         bag: Counter[str] = Counter(body)
         for term in head:
             bag[term] += title_weight

@@ -97,7 +97,7 @@ def relevant_set(index: LoadedIndex, query: Query, vector: np.ndarray | None, bo
             raise ValueError(f"{query.mode} search needs the query's vector")
         _in_time(deadline)
         semantic = _semantic_side(index, vector, allowed, bounds)
-    terms = query_terms(parsed.words + parsed.phrases)
+    terms = query_terms(parsed.words + parsed.phrases, index.keywords.languages)
     lexical = query.mode != "semantic" or bool(parsed.phrases)
     _in_time(deadline)
     bm25 = index.keywords.score(terms) if lexical else None

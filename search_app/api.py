@@ -8,7 +8,7 @@ from werkzeug.exceptions import HTTPException
 from indexer.filters import facts_of
 from indexer.search import QueryTooSlow
 from search_app.params import BadParameter, parse_k, parse_search
-from search_app.results import find, provenance, similar_documents
+from search_app.results import find, provenance, publisher_of, similar_documents
 from search_app.service import SearchService, Unavailable
 
 bp = Blueprint("api", __name__)
@@ -38,6 +38,7 @@ def search() -> Response | tuple[Response, int]:
         query=params.q, mode=params.mode, took_ms=found.took_ms, total=found.total,
         total_relation=found.relation, page=params.page, per_page=params.per_page, pages=found.pages,
         sort=params.sort, results=[r.to_json() for r in found.results], facets=found.facets,
+        publishers=found.publishers,
     )
 
 
@@ -52,8 +53,9 @@ def document(doc_id: str) -> Response | tuple[Response, int]:
         return error_response(404, f"no document with id {doc_id!r}")
     meta = dict(doc.metadata)
     facts = facts_of(doc)
+    publisher = publisher_of(_service().corpus(), doc)
     return jsonify(
-        id=doc.id, url=doc.url, source=doc.source, title=doc.title, date=doc.date, tags=list(facts.tags),
+        id=doc.id, url=doc.url, source=doc.source, publisher=publisher, lang=doc.lang, title=doc.title, date=doc.date, tags=list(facts.tags),
         countries=list(facts.countries), body=doc.body,
         content_hash=meta.pop("content_hash", doc.content_hash), captured_at=doc.captured_at,
         first_seen=meta.pop("first_seen", None), provenance=provenance(doc, _service().settings),

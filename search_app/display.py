@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import pycountry
 from flask import Blueprint
 from markupsafe import Markup, escape
 
@@ -99,7 +100,14 @@ def mark_paragraphs(paragraphs: Sequence[str], query: str, vector: np.ndarray | 
     return [Paragraph(marked, True) if i == where else p for i, p in enumerate(plain)]
 
 
+def language_name(code: str) -> str:
+    """An ISO 639 code as its English name ("fr" -> "French"); an unknown code as itself."""
+    found = pycountry.languages.get(alpha_2=code) if len(code) == 2 else pycountry.languages.get(alpha_3=code)
+    return found.name if found else code
+
+
 def register(bp: Blueprint) -> None:
-    """Give every template the date filters."""
+    """Give every template the date and language filters."""
     bp.add_app_template_filter(human_date, "human_date")
     bp.add_app_template_filter(dates_in, "dates_in")
+    bp.add_app_template_filter(language_name, "language_name")

@@ -10,10 +10,10 @@ import csv
 import io
 from collections.abc import Sequence
 
-from search_app.results import Result
+from search_app.results import Result, imported_from
 
-COLUMNS = ("rank", "id", "url", "title", "date", "source", "countries", "tags", "score", "passage",
-           "captured_at", "content_hash")
+COLUMNS = ("rank", "id", "url", "title", "date", "source", "publisher", "lang", "countries", "tags", "score",
+           "passage", "captured_at", "content_hash", "imported_from")
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -22,9 +22,11 @@ def export_row(result: Result) -> dict:
     doc, match = result.document, result.match
     return {
         "rank": match.rank, "id": doc.id, "url": doc.url, "title": doc.title, "date": doc.date,
-        "source": doc.source, "countries": list(match.fields.countries), "tags": list(match.fields.tags),
+        "source": doc.source, "publisher": result.publisher, "lang": doc.lang,
+        "countries": list(match.fields.countries), "tags": list(match.fields.tags),
         "score": round(match.score, 6), "passage": result.passage, "captured_at": doc.captured_at,
         "content_hash": doc.metadata.get("content_hash") or doc.content_hash,
+        "imported_from": imported_from(doc),
     }
 
 

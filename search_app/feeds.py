@@ -44,7 +44,7 @@ def atom_feed(title: str, self_url: str, page_url: str, results: Sequence[Result
             _text(entry, "published", f"{doc.date}T00:00:00Z")
         ElementTree.SubElement(entry, f"{{{ATOM}}}link", rel="alternate", type="text/html",
                                href=web_link(doc.url) or document_url(doc.id))
-        _text(_sub(entry, "author"), "name", doc.source or "unknown")
+        _text(_sub(entry, "author"), "name", result.publisher or "unknown")
         for term in (*result.match.fields.countries, *result.match.fields.tags):
             ElementTree.SubElement(entry, f"{{{ATOM}}}category", term=term)
         _text(entry, "summary", _lead(doc.body))

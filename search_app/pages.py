@@ -23,7 +23,7 @@ from search_app.feeds import MAX_ENTRIES, atom_feed
 from search_app.hints import NamedCountry, known_values, named_countries, not_understood
 from search_app.links import web_link
 from search_app.params import BadParameter, SearchParams, parse_search
-from search_app.results import ResultPage, find, find_all, provenance, similar_documents
+from search_app.results import ResultPage, find, find_all, provenance, publisher_of, similar_documents
 from search_app.service import SearchService, Unavailable
 from search_app.timeline import Timeline, render
 
@@ -84,7 +84,7 @@ def index() -> str | tuple[str, int]:
     named = named_countries(params, found.facets["country"], found.total)
     return render_template(
         "search.html", params=params, found=found, facets=_sidebar(params, found, named),
-        chips=_chips(params), country_names=display_names(), clear=Filters(),
+        chips=_chips(params, found.publishers), country_names=display_names(), clear=Filters(),
         timeline=_timeline(params, found),
         url=lambda **changes: search_url(params, **changes),
         not_understood=not_understood(params, coverage), named_countries=named,
@@ -96,17 +96,18 @@ def _home(error: str | None = None, q: str = "", status: int = 200) -> tuple[str
     """The search box with what the index covers and how to ask, or why there is nothing to search."""
     coverage, problem = None, None
     try:
-        coverage = _coverage(_service().searcher().coverage())
+        coverage = _coverage(_service().searcher().coverage(), _service().corpus().publishers())
     except Unavailable as exc:
         problem = str(exc)
     return render_template("search.html", params=None, found=None, examples=EXAMPLES, error=error, q=q,
                            coverage=coverage, problem=problem, import_hint=IMPORT_HINT), status
 
 
-def _coverage(counts: dict[str, dict[str, int]]) -> dict:
-    """The home page's summary of the index: how many releases, from which sources, over which years."""
+def _coverage(counts: dict[str, dict[str, int]], publishers: dict[str, str]) -> dict:
+    """The home page's summary of the index: how many releases, from which publishers, over which years."""
     years = sorted(counts["year"])
-    return {"documents": sum(counts["source"].values()), "sources": list(counts["source"].items()),
+    sources = [(publishers.get(source, source), n) for source, n in counts["source"].items()]
+    return {"documents": sum(counts["source"].values()), "sources": sources,
             "first_year": years[0] if years else None, "last_year": years[-1] if years else None}
 
 
@@ -117,8 +118,9 @@ def _sidebar(params: SearchParams, found: ResultPage, named: list[NamedCountry])
     """
     f = params.filters
     groups = []
+    labels = {"source": lambda slug: found.publishers.get(slug, slug), "lang": display.language_name}
     for title, key, field in (("Country", "country", "countries"), ("Theme", "tag", "tags"),
-                              ("Source", "source", "sources")):
+                              ("Source", "source", "sources"), ("Language", "lang", "langs")):
         selected: tuple[str, ...] = getattr(f, field)
         shown = dict(list(found.facets[key].items())[:FACET_VALUES])
         if key == "country":
@@ -128,7 +130,7 @@ def _sidebar(params: SearchParams, found: ResultPage, named: list[NamedCountry])
             others = tuple(s for s in selected if s.casefold() != value.casefold())
             on = len(others) < len(selected)
             chosen = others if on else (*selected, value)
-            values.append({"value": value, "count": count, "selected": on,
+            values.append({"value": value, "label": labels.get(key, str)(value), "count": count, "selected": on,
                            "href": search_url(params, filters=replace(f, **{field: chosen}))})
         groups.append({"title": title, "key": key, "values": values})
     years = []
@@ -143,15 +145,16 @@ def _sidebar(params: SearchParams, found: ResultPage, named: list[NamedCountry])
     return groups
 
 
-def _chips(params: SearchParams) -> list[dict]:
+def _chips(params: SearchParams, publishers: dict[str, str]) -> list[dict]:
     """The filters in force, each with a link that removes it."""
     f = params.filters
     chips = []
-    for field in ("countries", "tags", "sources"):
+    names = {"langs": display.language_name, "sources": lambda source: publishers.get(source, source)}
+    for field in ("countries", "tags", "sources", "langs"):
         values: tuple[str, ...] = getattr(f, field)
         for value in values:
             kept = tuple(v for v in values if v != value)
-            chips.append({"label": value, "href": search_url(params, filters=replace(f, **{field: kept}))})
+            chips.append({"label": names.get(field, str)(value), "href": search_url(params, filters=replace(f, **{field: kept}))})
     if f.date_from or f.date_to:
         chips.append({"label": f"{f.date_from or '…'} – {f.date_to or '…'}",
                       "href": search_url(params, filters=replace(f, date_from=None, date_to=None))})
@@ -190,7 +193,7 @@ def document(doc_id: str) -> str | tuple[str, int]:
     back = search_url(params) if params else None
     return render_template("document.html", doc=doc, paragraphs=paragraphs, facts=facts_of(doc),
                            params=params, back=back, provenance=provenance(doc, _service().settings),
-                           similar=similar)
+                           similar=similar, publisher=publisher_of(corpus, doc))
 
 
 def _marked(searcher: Searcher, params: SearchParams | None, paragraphs: list[str]) -> list[Paragraph]:
@@ -216,7 +219,7 @@ def similar(doc_id: str) -> str | tuple[str, int]:
         results = similar_documents(_service().searcher(), corpus, doc, current_app.config["DEFAULT_K"])
     except Unavailable as exc:
         return error_page(503, f"Search is unavailable right now: {exc}")
-    return render_template("similar.html", doc=doc, results=results)
+    return render_template("similar.html", doc=doc, results=results, publisher=publisher_of(corpus, doc))
 
 
 @bp.get("/feed")
@@ -271,7 +274,7 @@ def export_json() -> Response | tuple[Response, int]:
         return error_response(503, f"search is unavailable: {exc}")
     f = params.filters
     filters = {"from": f.date_from, "to": f.date_to, "source": list(f.sources), "country": list(f.countries),
-               "tag": list(f.tags)}
+               "tag": list(f.tags), "lang": list(f.langs)}
     body = {"query": params.q, "mode": params.mode, "sort": params.sort, "filters": filters,
             "total": ranking.total, "total_relation": ranking.relation, "exported": len(results),
             "truncated": len(results) < ranking.total, "results": [export_row(r) for r in results]}

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from corpus.countries import display_names, resolve
+from corpus.language import normalise_lang
 from indexer.filters import Filters
 from indexer.passages import KeywordQuery
 from indexer.search import MODES
@@ -68,6 +69,7 @@ class SearchParams:
         pairs += [("source", v) for v in filters.sources]
         pairs += [("country", v) for v in filters.countries]
         pairs += [("tag", v) for v in filters.tags]
+        pairs += [("lang", v) for v in filters.langs]
         if params.sort != "relevance":
             pairs.append(("sort", params.sort))
         if params.sized:
@@ -116,7 +118,7 @@ def parse_k(args: Args, default_k: int) -> int:
 
 
 def parse_filters(args: Args) -> Filters:
-    """Validate from, to, source, country and tag (the last three repeatable)."""
+    """Validate from, to, source, country, tag and lang (the last four repeatable)."""
     return _filters(args, lenient=False)[0]
 
 
@@ -145,8 +147,14 @@ def _filters(args: Args, lenient: bool) -> tuple[Filters, tuple[tuple[str, str],
             guess = closest(value, display_names())
             hint = f" (did you mean {guess!r}?)" if guess else ""
             raise BadParameter(f"parameter 'country': {value!r} is not a country we know{hint}")
+    langs = []
+    for value in _values(args, "lang"):
+        code = normalise_lang(value)
+        if not code:
+            raise BadParameter(f"parameter 'lang': {value!r} is not a language code (such as en, fr, es)")
+        langs.append(code)
     filters = Filters(date_from, date_to, _values(args, "source"), tuple(dict.fromkeys(countries)),
-                      _values(args, "tag"))
+                      _values(args, "tag"), tuple(dict.fromkeys(langs)))
     return filters, tuple(ignored)
 
 

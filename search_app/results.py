@@ -29,6 +29,7 @@ class Result:
 
     match: Match
     document: Document
+    publisher: str  # the source's name as readers know it, or the source itself when none is recorded
     snippet: str = ""
     passage: str = ""
 
@@ -37,7 +38,8 @@ class Result:
         doc, match = self.document, self.match
         return {
             "rank": match.rank, "id": doc.id, "url": doc.url, "title": doc.title, "date": doc.date,
-            "source": doc.source, "score": round(match.score, 6), "snippet": self.snippet, "passage": self.passage,
+            "source": doc.source, "publisher": self.publisher, "lang": doc.lang, "score": round(match.score, 6),
+            "snippet": self.snippet, "passage": self.passage,
             "countries": list(match.fields.countries), "tags": list(match.fields.tags),
         }
 
@@ -53,6 +55,7 @@ class ResultPage:
     results: list[Result]
     facets: dict[str, dict[str, int]]
     months: dict[str, int]
+    publishers: dict[str, str]  # {source: publisher} for the sources in the facets
 
     @property
     def pages(self) -> int:
@@ -67,8 +70,11 @@ def find(searcher: Searcher, corpus: CorpusStore, params: SearchParams) -> Resul
     start = (params.page - 1) * params.per_page
     matches = ranking.matches(ranking.order(params.sort)[start : start + params.per_page])
     results = _results(searcher, corpus, ranking, matches, describe=True)
+    known = corpus.publishers()
+    publishers = {source: known.get(source) or source for source in ranking.facets["source"]}
     took = round((time.perf_counter() - started) * 1000, 2)
-    return ResultPage(params, took, ranking.total, ranking.relation, results, ranking.facets, ranking.months)
+    return ResultPage(params, took, ranking.total, ranking.relation, results, ranking.facets, ranking.months,
+                      publishers)
 
 
 def find_all(searcher: Searcher, corpus: CorpusStore, params: SearchParams,
@@ -97,11 +103,27 @@ def _results(searcher: Searcher, corpus: CorpusStore, ranking: Ranking, matches:
     """Matches joined with their documents (fetched in one query) and, if asked, their snippets."""
     documents = corpus.get_many(m.doc_id for m in matches)
     present = [m for m in matches if m.doc_id in documents]  # removed from the corpus since the build
+    publishers = corpus.publishers()
+
+    def result(match: Match, snippet: str, passage: str) -> Result:
+        doc = documents[match.doc_id]
+        return Result(match, doc, publishers.get(doc.source) or doc.source, snippet, passage)
+
     if not describe:  # exports: the matched passage as plain text, no snippet to write
         texts = searcher.passages(ranking, present)
-        return [Result(m, documents[m.doc_id], passage=t) for m, t in zip(present, texts, strict=True)]
+        return [result(m, "", t) for m, t in zip(present, texts, strict=True)]
     snippets = searcher.describe(ranking, present)
-    return [Result(m, documents[m.doc_id], s.html, s.passage) for m, s in zip(present, snippets, strict=True)]
+    return [result(m, s.html, s.passage) for m, s in zip(present, snippets, strict=True)]
+
+
+def publisher_of(corpus: CorpusStore, document: Document) -> str:
+    """Who published a document, as readers know the name; the source's own name when none is recorded."""
+    return corpus.publishers().get(document.source) or document.source
+
+
+def imported_from(document: Document) -> str:
+    """The file a document was imported from when it has no address of its own to cite, else ""."""
+    return "" if document.url else str(document.metadata.get("file") or "")
 
 
 def provenance(document: Document, settings: Settings) -> dict[str, str | bool | None]:
@@ -119,6 +141,7 @@ def provenance(document: Document, settings: Settings) -> dict[str, str | bool |
     changed_at = max(changed) or None
     return {
         "url": document.url,
+        "imported_from": imported_from(document),
         "captured_at": document.captured_at,
         "first_seen": document.metadata.get("first_seen"),
         "content_hash": document.metadata.get("content_hash") or document.content_hash,
