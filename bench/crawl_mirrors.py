@@ -1,25 +1,30 @@
-"""Crawl both mirror sites twice over real HTTP and compare the documents with their ground truth.
+"""Crawl the mirror sites twice over real HTTP and compare the documents with their ground truth.
 
-    python bench/crawl_mirrors.py [--delay SECONDS] [--polite] [--keep DIR]
+    python bench/crawl_mirrors.py [--delay SECONDS] [--polite] [--keep DIR] [--sites SITE ...]
 
-Each site is served by `python -m http.server` on 127.0.0.1 and crawled with
-`python -m corpus crawl --source PROFILE --base-url ...` (the shipped profiles), into a fresh data
-folder, then crawled again unchanged. Prints, per site: expected documents found / missing / extra,
-titles, dates and tags exact, mean body F1 (the extraction metric per page, averaged), and the two
-crawls' times and requests. By default both crawls use --delay 0 and ignore robots.txt's Crawl-delay
-(these are our own mirrors); --polite keeps the 1 s default and obeys Crawl-delay (about 7 minutes
-for hrw).
+The shared mirrors (`hrw`, `defenders`) and the ISHR mirror built by `tests/ishr_site.py` (three
+languages, three WordPress templates) are each served by `python -m http.server` on 127.0.0.1 and
+crawled with `python -m corpus crawl --source PROFILE --base-url ...` (the shipped profiles), into a
+fresh data folder, then crawled again unchanged. Prints, per site: expected documents found /
+missing / extra, titles, dates, tags and languages exact, mean body F1 (the extraction metric per
+page, averaged), documents per language and per extraction path (profile selectors or the generic
+extractor), and the two crawls' times and requests; the second crawl must download nothing. By
+default both crawls use --delay 0 and ignore robots.txt's Crawl-delay (these are our own mirrors);
+--polite keeps the 1 s default and obeys Crawl-delay (about 7 minutes for hrw).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import re
 import socket
 import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
+from collections.abc import Iterable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -28,9 +33,10 @@ sys.path.insert(0, str(ROOT))
 from corpus.evaluate import score_page  # noqa: E402
 from corpus.store import CorpusStore  # noqa: E402
 from corpus.urls import path_and_query  # noqa: E402
+from tests.ishr_site import build_ishr_site  # noqa: E402
 
 SITES = ROOT.parent / "shared" / "data" / "sites"
-PROFILES = {"hrw": "hrw", "defenders": "ishr"}
+PROFILES = {"hrw": "hrw", "defenders": "ishr", "ishr": "ishr"}
 
 
 def free_port() -> int:
@@ -39,11 +45,20 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def serve(site: str) -> tuple[subprocess.Popen[bytes], str]:
+def mirror(site: str, workdir: Path) -> tuple[Path, list[dict]]:
+    """A mirror's folder and ground truth: a shared one as it is, the ISHR one built into `workdir`."""
+    if site == "ishr":
+        folder = workdir / "ishr-site"
+        return folder, build_ishr_site(folder)
+    lines = (SITES / site / "ground-truth.jsonl").read_text(encoding="utf-8").splitlines()
+    return SITES / site, [json.loads(line) for line in lines]
+
+
+def serve(folder: Path) -> tuple[subprocess.Popen[bytes], str]:
     """Start a static server for a mirror site; return it and its base url once it answers."""
     port = free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "-d", str(SITES / site)],
+        [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "-d", str(folder)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -81,14 +96,8 @@ def crawl(profile: str, base_url: str, data: Path, args: argparse.Namespace) -> 
     return seconds, summary[-1] if summary else ""
 
 
-def compare(site: str, data: Path) -> dict[str, float | int]:
+def compare(rows: list[dict], data: Path) -> dict[str, float | int | str]:
     """Match stored documents to the ground truth by canonical path."""
-    import json
-
-    rows = [
-        json.loads(line)
-        for line in (SITES / site / "ground-truth.jsonl").read_text(encoding="utf-8").splitlines()
-    ]
     truth = {r["canonical_path"]: r for r in rows if r["expected"] == "document"}
     with CorpusStore(data / "corpus.sqlite3", create=False) as store:
         docs = {path_and_query(d.url): d for d in store.iter_documents()}
@@ -103,13 +112,26 @@ def compare(site: str, data: Path) -> dict[str, float | int]:
         "dates": sum(docs[p].date == truth[p]["date"] for p in both) / n,
         "tags": sum(list(docs[p].tags) == truth[p]["tags"] for p in both) / n,
         "body_f1": sum(score_page(docs[p].body, truth[p]["body"]).f1 for p in both) / n,
+        # Only the ISHR mirror's rows say which language a page is in.
+        "langs": sum(docs[p].lang == truth[p].get("lang", docs[p].lang) for p in both) / n,
+        "per_lang": counted(d.lang or "?" for d in docs.values()),
+        "per_path": counted(d.metadata.get("extracted_by", "?") for d in docs.values()),
     }
+
+
+def counted(values: Iterable[str]) -> str:
+    return ", ".join(f"{value} {n}" for value, n in Counter(values).most_common())
 
 
 def requests_of(summary: str) -> str:
     found = re.search(r"(\d+) requests", summary)
     fetched = re.search(r"(\d+) fetched", summary)
     return f"{found[1] if found else '?'} requests, {fetched[1] if fetched else '?'} fetched"
+
+
+def fetched_of(summary: str) -> int | None:
+    found = re.search(r"(\d+) fetched", summary)
+    return int(found[1]) if found else None
 
 
 def main() -> None:
@@ -124,7 +146,8 @@ def main() -> None:
     workdir = Path(args.keep or tempfile.mkdtemp(prefix="crawl-mirrors-"))
     ok = True
     for site in args.sites:
-        proc, base_url = serve(site)
+        folder, rows = mirror(site, workdir)
+        proc, base_url = serve(folder)
         try:
             data = workdir / site
             first, summary1 = crawl(PROFILES[site], base_url, data, args)
@@ -132,14 +155,16 @@ def main() -> None:
         finally:
             proc.terminate()
             proc.wait()
-        m = compare(site, data)
+        m = compare(rows, data)
         exact = m["missing"] == 0 and m["extra"] == 0
         ok &= (
             exact
             and m["titles"] >= 0.99
             and m["dates"] >= 0.97
+            and m["langs"] == 1
             and m["body_f1"] >= 0.97
-            and second < first / 10
+            # Unchanged, the site sends nothing new: every page answers 304 or comes from the cache.
+            and fetched_of(summary2) == 0
         )
         print(f"{site} (profile {PROFILES[site]}):")
         print(
@@ -148,8 +173,9 @@ def main() -> None:
         )
         print(
             f"  titles exact {m['titles']:.2%}, dates exact {m['dates']:.2%}, tags exact {m['tags']:.2%}, "
-            f"mean body F1 {m['body_f1']:.4f}"
+            f"languages exact {m['langs']:.2%}, mean body F1 {m['body_f1']:.4f}"
         )
+        print(f"  documents per language: {m['per_lang']}; bodies found by: {m['per_path']}")
         print(
             f"  first crawl {first:.1f} s ({requests_of(summary1)}); second crawl {second:.1f} s "
             f"({requests_of(summary2)}); ratio {second / first:.3f}"

@@ -1,4 +1,4 @@
-"""Turn one HTML page into a clean document: title, date, tags and the article's paragraphs.
+"""Turn one HTML page into a clean document: title, date, tags, language and the article's paragraphs.
 
 Two paths share this module. A site profile's CSS selectors (see ``sources.toml``) pick the body,
 title, date and tags with beautifulsoup4, which is exact on sites we know. Without selectors, or
@@ -19,6 +19,7 @@ import lxml.html
 from bs4 import BeautifulSoup, Comment, Doctype, NavigableString, PageElement, ProcessingInstruction, Tag
 
 from corpus.dates import date_from_text, iso_date
+from corpus.language import normalise_lang
 from corpus.text_clean import clean_text
 
 # Elements whose start or end breaks a paragraph; everything else is inline text.
@@ -54,6 +55,7 @@ _META_DATES = (
 _DATE_CLASS = re.compile(
     r"(^|[-_])(date|dateline|posted|posted-on|published|time|timestamp|meta|byline)([-_]|$)"
 )
+_CONTENT_LANGUAGE = re.compile(r"^content-language$", re.I)
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w-]+)""", re.IGNORECASE)
 # trafilatura's precision mode without comments scores best on the benchmark (docs/crawler.md).
 _TRAFILATURA = {"include_comments": False, "favor_precision": True}
@@ -86,6 +88,8 @@ class Cleaned:
     method: str = field(default="selectors", compare=False)
     # The extracted text before the text cleaner removed clutter from it; "" when it removed nothing.
     original_body: str = field(default="", compare=False)
+    # The language the page declares (ISO 639 code), or "" when it declares none.
+    lang: str = ""
 
 
 def decode_html(raw: bytes, charset: str | None = None) -> str:
@@ -150,6 +154,15 @@ def is_noindex(soup: BeautifulSoup) -> bool:
     return False
 
 
+def declared_lang(soup: BeautifulSoup) -> str:
+    """The language a page declares: <html lang>, else og:locale, else a Content-Language meta tag; or ""."""
+    html = soup.find("html")
+    candidates = [html.get("lang", "") if isinstance(html, Tag) else "", _meta(soup, "og:locale")]
+    for meta in soup.find_all("meta", attrs={"http-equiv": _CONTENT_LANGUAGE}, content=True):
+        candidates.append(meta["content"].split(",")[0])  # "fr, en": the first is the page's main language
+    return next((code for value in candidates if (code := normalise_lang(value))), "")
+
+
 def clean_html(html: str | bytes, url: str = "", selectors: Selectors | None = None) -> Cleaned:
     """Extract the document of one page; the crawler and `python -m corpus clean` both call this."""
     text = decode_html(html) if isinstance(html, bytes) else html
@@ -162,7 +175,9 @@ def clean_soup(soup: BeautifulSoup, html: str, url: str, selectors: Selectors) -
     noindex = is_noindex(soup)
     date = _date(soup, selectors)
     title = _title(soup, selectors)
-    tags = tuple(dict.fromkeys(_texts(soup.select(selectors.tags)) if selectors.tags else _meta_tags(soup)))
+    # A profile's tag selector may miss a page of another template, as its body selector may.
+    tags = (_texts(soup.select(selectors.tags)) if selectors.tags else []) or _meta_tags(soup)
+    lang = declared_lang(soup)
     for node in soup.select(_NEVER):
         node.decompose()
     body, method = "", "selectors"
@@ -177,8 +192,8 @@ def clean_soup(soup: BeautifulSoup, html: str, url: str, selectors: Selectors) -
     text = clean_text(body, title=title, date=date)
     original = body if text.body and text.body != body else ""
     return Cleaned(
-        title=title, body=text.body if original else body, date=text.date, tags=tags, canonical=canonical,
-        noindex=noindex, method=method, original_body=original,
+        title=title, body=text.body if original else body, date=text.date, tags=tuple(dict.fromkeys(tags)),
+        canonical=canonical, noindex=noindex, method=method, original_body=original, lang=lang,
     )
 
 

@@ -1,4 +1,4 @@
-"""Command line of the corpus: import, export, crawl and clean documents (`python -m corpus --help`)."""
+"""Command line of the corpus: import, export, crawl, clean, add a site (`python -m corpus --help`)."""
 
 from __future__ import annotations
 
@@ -15,15 +15,27 @@ from corpus.cache import PageCache
 from corpus.clean import clean_html
 from corpus.config import IMPORT_HINT, add_common_arguments, load_settings, reader_gone, setup_logging
 from corpus.crawl import Crawler, CrawlOptions, CrawlStats
+from corpus.discover import describe, discover, profile_name
 from corpus.documents import normalise_date
 from corpus.fetch import USER_AGENT, Fetcher, FetchSettings
-from corpus.importer import LineError, read_jsonl, read_text
-from corpus.sources import SOURCES_FILE, Source, adhoc_source, load_sources
+from corpus.importer import LineError, publisher_by_address, read_jsonl, read_text
+from corpus.sources import (
+    PROFILE_NAME,
+    SOURCES_FILE,
+    Source,
+    adhoc_source,
+    load_profiles,
+    load_sources,
+    save_profile,
+    user_sources_file,
+)
 from corpus.store import CorpusError, CorpusStore, UpsertStats
 
 log = logging.getLogger("corpus")
 
 BATCH = 500
+SOURCES_HELP = ("your profiles file (TOML), read after the built-in ones and winning on a name clash "
+                "(default: DATA/sources.toml, written by add-source)")
 
 
 def cmd_import(args: argparse.Namespace) -> int:
@@ -44,12 +56,18 @@ def cmd_import(args: argparse.Namespace) -> int:
             with tqdm(total=path.stat().st_size, unit="B", unit_scale=True, desc=f"import {path.name}",
                       disable=args.quiet) as bar:
                 documents = (read_text if plain else read_jsonl)(path, source, errors)
+                urls: list[str] = []
                 while batch := list(islice(documents, BATCH)):
                     stats = store.upsert_many(batch)
+                    urls += (d.url for d in batch)
                     for field in ("added", "updated", "unchanged"):
                         setattr(total, field, getattr(total, field) + getattr(stats, field))
                     bar.update(sum(len(d.body) + len(d.title) for d in batch))
                 bar.update(bar.total - bar.n)
+            publisher = args.publisher or publisher_by_address(
+                urls, load_profiles(user_sources_file(settings.data_dir)).values())
+            if publisher:
+                store.name_source(source, publisher)
             for error in errors:
                 log.warning("%s:%d: skipped: %s", path, error.line, error.reason)
             failed += len(errors)
@@ -115,18 +133,62 @@ def _chosen_sources(args: argparse.Namespace) -> list[Source]:
             raise CorpusError("--start and --pattern go together")
         sources = [adhoc_source(args.start, args.pattern, args.listings)]
     else:
-        profiles = load_sources(Path(args.sources))
+        profiles = _profiles(args)
         if args.source and args.source not in profiles:
-            raise CorpusError(f"no source {args.source!r} in {args.sources} (known: {', '.join(profiles)})")
+            raise CorpusError(f"no source {args.source!r} (known: {', '.join(profiles)}; add a site with "
+                              "`python -m corpus add-source URL`)")
         sources = [profiles[args.source]] if args.source else list(profiles.values())
     return [s.rebased(args.base_url) for s in sources] if args.base_url else sources
 
 
+def _user_file(args: argparse.Namespace) -> Path:
+    """The user's profiles file: --sources FILE, else sources.toml in the data folder."""
+    return Path(args.sources) if args.sources else user_sources_file(load_settings(args.data).data_dir)
+
+
+def _profiles(args: argparse.Namespace) -> dict[str, Source]:
+    """The built-in profiles and the user's (a --sources FILE that does not exist is an error)."""
+    if args.sources and not Path(args.sources).exists():
+        raise CorpusError(f"no sources file {args.sources}")
+    return load_profiles(_user_file(args))
+
+
+def cmd_add_source(args: argparse.Namespace) -> int:
+    """Look at a site, print the profile it proposes with a sample of pages, and save the profile."""
+    path = _user_file(args)
+    name = args.name or profile_name(args.url)
+    if args.sample < 1 or args.delay < 0:
+        raise CorpusError("--sample must be >= 1 and --delay >= 0")
+    if not PROFILE_NAME.match(name):
+        raise CorpusError(f"--name {name!r}: use letters, digits, '-' and '_' only")
+    mine = load_sources(path) if path.exists() else {}
+    built_in = name in load_sources(SOURCES_FILE)
+    if (name in mine or built_in) and not (args.replace or args.dry_run):
+        where = path if name in mine else "the built-in profiles"
+        raise CorpusError(f"a profile [{name}] is already in {where}: choose another --name, or --replace "
+                          "to put this one in its place")
+    fetch = FetchSettings(user_agent=args.user_agent, delay=args.delay,
+                          obey_crawl_delay=not args.ignore_crawl_delay)
+    with Fetcher(fetch) as fetcher:
+        found = discover(args.url, fetcher, name, args.sample)
+    sys.stdout.write(describe(found))
+    if args.dry_run:
+        print("--dry-run: no profile written", file=sys.stderr)
+        return 0
+    replaced = save_profile(found.source, path, replace_existing=args.replace)
+    note = " (replacing yours)" if replaced else " (in place of the built-in one)" if built_in else ""
+    data = f" --data {args.data}" if args.data else ""
+    sources = f" --sources {args.sources}" if args.sources else ""
+    print(f"wrote profile [{name}] to {path}{note}; crawl it with: "
+          f"python -m corpus crawl --source {name}{data}{sources}", file=sys.stderr)
+    return 0
+
+
 def cmd_clean(args: argparse.Namespace) -> int:
     """Clean saved HTML files and print each document as one JSON line."""
-    profiles = load_sources(Path(args.sources))
+    profiles = _profiles(args)
     if args.source and args.source not in profiles:
-        raise CorpusError(f"no source {args.source!r} in {args.sources}")
+        raise CorpusError(f"no source {args.source!r} (known: {', '.join(profiles)})")
     # The named profile, else the one whose site the --url belongs to, else generic extraction.
     chosen = profiles.get(args.source or "") or next(
         (p for p in profiles.values() if args.url and p.on_site(p.canonical(args.url))), None)
@@ -162,6 +224,8 @@ def build_parser(prog: str = "python -m corpus") -> argparse.ArgumentParser:
     p.add_argument("files", nargs="+", metavar="FILE.jsonl|FILE.txt")
     p.add_argument("--source", help="source name for lines without one (default: a .jsonl file's name, "
                    "a .txt file's folder)")
+    p.add_argument("--publisher", help="who publishes the source, as results and facets show it (default: "
+                   "the profile's publisher when most urls are of a known site, else the source name)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     add_common_arguments(p)
     p.set_defaults(func=cmd_import)
@@ -181,7 +245,7 @@ def build_parser(prog: str = "python -m corpus") -> argparse.ArgumentParser:
     p.add_argument("--listings", metavar="REGEX", default=None,
                    help="with --start: listing pages to follow (default: the start page's pagination)")
     p.add_argument("--base-url", metavar="URL", help="serve the profile from another origin (a local mirror)")
-    p.add_argument("--sources", metavar="FILE", default=str(SOURCES_FILE), help="profiles file (TOML)")
+    p.add_argument("--sources", metavar="FILE", help=SOURCES_HELP)
     p.add_argument("--max-pages", type=int, metavar="N", help="request at most N article pages this run")
     p.add_argument("--max-listings", type=int, default=1000, metavar="N",
                    help="read at most N listing and sitemap pages this run (default 1000)")
@@ -206,9 +270,33 @@ def build_parser(prog: str = "python -m corpus") -> argparse.ArgumentParser:
     p.add_argument("--url", help="the url the files were fetched from (resolves relative links)")
     p.add_argument("--source", metavar="NAME",
                    help="use this profile's CSS selectors (default: the profile of --url's site, if any)")
-    p.add_argument("--sources", metavar="FILE", default=str(SOURCES_FILE), help="profiles file (TOML)")
+    p.add_argument("--sources", metavar="FILE", help=SOURCES_HELP)
     add_common_arguments(p)
     p.set_defaults(func=cmd_clean)
+
+    p = sub.add_parser("add-source", help="propose a profile for a new site from its address",
+                       description="Look at a site (robots.txt, sitemaps, RSS/Atom feeds, listing pages), "
+                       "propose its article url pattern, start pages and extraction method, fetch a "
+                       "sample of articles to show what a crawl would store (title, date, first words), "
+                       "and append the profile to your sources file (DATA/sources.toml, or --sources "
+                       "FILE), where `crawl --source NAME` finds it. The profile is printed as TOML on "
+                       "standard output; review or edit it in the file. An existing profile of the same "
+                       "name (yours or a built-in one) is never replaced without --replace. Polite like "
+                       "crawl: robots.txt, --delay and Crawl-delay; a few dozen requests at most.")
+    p.add_argument("url", metavar="URL", help="the site's address (its home page, or a news listing page)")
+    p.add_argument("--name", help="profile name (default: from the host, e.g. hrw for www.hrw.org)")
+    p.add_argument("--sources", metavar="FILE", help="write to this file instead of DATA/sources.toml")
+    p.add_argument("--sample", type=int, default=5, metavar="N",
+                   help="article pages to fetch and show (default 5)")
+    p.add_argument("--dry-run", action="store_true", help="print the proposal, write nothing")
+    p.add_argument("--replace", action="store_true", help="replace a profile of the same name")
+    p.add_argument("--delay", type=float, default=1.0, metavar="SECONDS",
+                   help="pause between requests (default 1; robots.txt Crawl-delay may raise it)")
+    p.add_argument("--ignore-crawl-delay", action="store_true",
+                   help="use --delay even if robots.txt asks for more (only for sites you run)")
+    p.add_argument("--user-agent", default=USER_AGENT, help="User-Agent header (identify yourself)")
+    add_common_arguments(p)
+    p.set_defaults(func=cmd_add_source)
     return parser
 
 

@@ -4,7 +4,9 @@ Each url's step commits before the next begins (document first, then the cache a
 crawl killed at any point loses nothing it stored and resumes from its frontier. A new crawl of a
 source revisits its sitemaps and listings with conditional requests; an article already cleaned is
 only asked for again when its sitemap <lastmod> is newer than our copy, when the copy is older
-than ``revalidate_days``, or with ``revalidate=True``, and then conditionally.
+than ``revalidate_days``, or with ``revalidate=True``, and then conditionally. A profile that names
+no sitemaps gets the ones its site announces: robots.txt's `Sitemap:` lines, else the first of the
+usual addresses (`sitemaps.WELL_KNOWN`) that serves a sitemap.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import time
 from contextlib import nullcontext
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime, timedelta
+from urllib.parse import urljoin
 
 from tqdm import tqdm
 from tqdm.contrib.logging import logging_redirect_tqdm
@@ -22,7 +25,7 @@ from corpus.cache import CachedPage, PageCache, Task
 from corpus.clean import clean_soup, decode_html, page_links, parse
 from corpus.documents import Document, id_from_url
 from corpus.fetch import Fetcher, Page
-from corpus.sitemaps import NotASitemap, read_sitemap
+from corpus.sitemaps import WELL_KNOWN, NotASitemap, read_sitemap
 from corpus.sources import Source
 from corpus.store import CorpusStore
 from corpus.urls import is_file_link
@@ -98,15 +101,18 @@ class Crawler:
         self.stats = CrawlStats()
         self._articles_requested = 0
         self._listings_read = 0
+        self._found: dict[str, Page] = {}  # sitemaps fetched while looking for them: read, not asked for again
 
     def run(self) -> CrawlStats:
         """Crawl until the frontier is empty or the page budget is spent; return the counts."""
         started, requests_before = time.monotonic(), self.fetcher.requests
         name = self.source.name
+        if self.source.publisher:  # what results and facets call the source
+            self.store.name_source(name, self.source.publisher)
         if self.cache.pending(name):
             log.info("%s: resuming an unfinished crawl (%d urls pending)", name, self.cache.pending(name))
         else:
-            seeds = [Task(self.source.canonical(u), "sitemap", "") for u in self.source.sitemaps]
+            seeds = [Task(self.source.canonical(u), "sitemap", "") for u in self._sitemaps()]
             seeds += [Task(self.source.canonical(u), "listing", "") for u in self.source.start]
             self.cache.start(name, seeds)
         with (
@@ -155,6 +161,32 @@ class Crawler:
         self.stats.seconds = time.monotonic() - started
         return self.stats
 
+    def _sitemaps(self) -> tuple[str, ...]:
+        """The sitemaps the profile names; else those robots.txt names; else the first well-known one."""
+        name, origin = self.source.name, self.source.start[0]
+        if self.source.sitemaps or not self.source.discover_sitemaps:
+            return self.source.sitemaps
+        named = tuple(u for u in map(self.source.canonical, self.fetcher.sitemaps(origin))
+                      if self.source.on_site(u))
+        if named:
+            log.info("%s: sitemaps named in robots.txt: %s", name, ", ".join(named))
+            return named
+        for path in WELL_KNOWN:
+            url = self.source.canonical(urljoin(origin, path))
+            if not self.fetcher.allowed(url):
+                continue
+            page = self.fetcher.get(url, any_type=True, on_site=self._on_site)
+            if page is not None and page.status == 200 and _is_sitemap(page):
+                log.info("%s: found a sitemap at %s", name, url)
+                self.stats.fetched += 1
+                self.cache.put(page)
+                self._found[url] = page
+                return (url,)
+            # Most sites lack some of the usual addresses: not a failure of the crawl.
+            log.debug("%s: no sitemap at %s (%s)", name, url, f"HTTP {page.status}" if page else "no answer")
+        log.info("%s: no sitemap found; crawling from the listings", name)
+        return ()
+
     def _budget_spent(self) -> bool:
         return self.options.max_pages is not None and self._articles_requested >= self.options.max_pages
 
@@ -164,7 +196,9 @@ class Crawler:
         elif task.kind == "article":
             self._article(task)
         else:
-            page = self._fetch(task.url, conditional=True, any_type=task.kind == "sitemap")
+            page = self._found.pop(task.url, None) or self._fetch(
+                task.url, conditional=True, any_type=task.kind == "sitemap"
+            )
             if page is None:
                 return
             if task.kind == "sitemap":
@@ -310,8 +344,10 @@ class Crawler:
             source=self.source.name,
             date=cleaned.date,
             tags=cleaned.tags,
+            lang=cleaned.lang,
             captured_at=page.fetched_at,
             metadata=_metadata(page, cached, self.cache.changed_since(url))
+            | {"extracted_by": cleaned.method}
             | ({"original_text": cleaned.original_body} if cleaned.original_body else {}),
         )
         result = self.store.upsert_many([doc])
@@ -344,6 +380,14 @@ def _metadata(page: Page, cached: CachedPage | None, changed_at: str | None) -> 
     if changed_at:
         meta["source_changed_at"] = changed_at
     return meta
+
+
+def _is_sitemap(page: Page) -> bool:
+    try:
+        read_sitemap(page.body, page.final_url)
+    except NotASitemap:
+        return False
+    return True
 
 
 def _validators(page: Page) -> dict[str, str]:

@@ -24,6 +24,8 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 from protego import Protego
 
+from corpus.sitemaps import sitemaps_in_robots
+
 log = logging.getLogger(__name__)
 
 USER_AGENT = "RightsSearchBot/0.1 (+https://github.com/rightssearch/rightssearch; research crawler)"
@@ -106,6 +108,7 @@ class Fetcher:
             follow_redirects=False,  # redirects are followed by hand, checking robots.txt at each hop
         )
         self._robots: dict[str, Protego | None] = {}
+        self._sitemaps: dict[str, list[str]] = {}  # origin -> the Sitemap lines of its robots.txt
         self._next_request: dict[str, float] = {}
         self.requests = 0
         self.last_error = ""  # why the last failed `get` returned None
@@ -124,6 +127,11 @@ class Fetcher:
         """True if the site's robots.txt lets our user agent fetch the url."""
         robots = self._robots_for(url)
         return robots is not None and robots.can_fetch(url, self.settings.user_agent)
+
+    def sitemaps(self, url: str) -> list[str]:
+        """The sitemaps the site's robots.txt names (absolute urls, in order); [] if it names none."""
+        self._robots_for(url)
+        return list(self._sitemaps.get(_origin(url), ()))
 
     def get(self, url: str, etag: str = "", last_modified: str = "", any_type: bool = False,
             on_site: Callable[[str], bool] | None = None) -> Page | None:
@@ -255,7 +263,9 @@ class Fetcher:
             self._robots[origin] = None  # while fetching robots.txt itself
             page = self._robots_txt(origin + "/robots.txt")
             if page is not None and page.status == 200:
-                self._robots[origin] = Protego.parse(page.body.decode("utf-8", errors="replace"))
+                text = page.body.decode("utf-8", errors="replace")
+                self._robots[origin] = Protego.parse(text)
+                self._sitemaps[origin] = sitemaps_in_robots(text, page.final_url)
             elif page is not None and 400 <= page.status < 500:
                 self._robots[origin] = Protego.parse("")  # no robots.txt: everything is allowed
             else:

@@ -24,47 +24,83 @@ from dataclasses import dataclass, field
 
 from corpus.dates import date_from_text
 
-# "Related articles", "Related content", "Read more", "More news", "Latest news", "See also"...
+# "Related articles", "Related content", "Read more", "More news", "Latest news", "See also"...; and in
+# French ("Articles liés", "À lire aussi", "Sur le même sujet") and Spanish ("Artículos relacionados",
+# "Te puede interesar", "Más noticias").
 _RELATED_HEADING = re.compile(
     r"(related|similar|recommended|more|latest|further|other)\s+(articles?|content|stories|news|posts?|reading"
     r"|coverage|updates|releases|from \w+(\s+\w+)?)|read more|read next|see also|you (may|might) also like"
-    r"|more on this( topic)?|related",
+    r"|more on this( topic)?|related"
+    r"|(articles?|contenus?|actualités) (liée?s?|similaires|connexes|associée?s?)|(à |a )?lire aussi"
+    r"|voir aussi|sur le même (sujet|thème)|dans la même rubrique|(plus d['’]|autres |dernières )actualités"
+    r"|lire la suite|pour aller plus loin"
+    r"|(artículos|noticias|contenidos?|entradas|publicaciones) (relacionad[oa]s|similares)"
+    r"|(te|le) (puede|podría) interesar|(lee|lea|leer|ver|véase) también|(más|otras|últimas) noticias"
+    r"|leer más|sigue leyendo",
     re.I,
 )
 # "Related article: <title>" on one line, as some sites print a single teaser.
 _RELATED_TEASER = re.compile(
-    r"(related|read more|read next|see also)(\s+(articles?|stories|content|news))?\s*:\s*\S", re.I
+    r"(related|read more|read next|see also)(\s+(articles?|stories|content|news))?\s*:\s*\S"
+    r"|(article lié|(à )?lire aussi|voir aussi|artículo relacionado|(lee|lea|ver) también)\s*:\s*\S",
+    re.I,
 )
 _TEASER_MAX = 700  # characters: a teaser's title or lead; a release paragraph may be longer
 _TEASERS_MAX = 12  # paragraphs after a related heading
 # A call to subscribe: words about subscribing, addressed to the reader, and not in a quotation.
 _SUBSCRIBE = re.compile(
-    r"subscri|sign(ing)? up|newsletter|updates|informed|stay in the loop|mailing list|inbox", re.I
+    r"subscri|sign(ing)? up|newsletter|updates|informed|stay in the loop|mailing list|inbox"
+    r"|abonn|inscri|lettre d['’]information|infolettre|informé|suscri|bolet[ií]n|informad[oa]|al día"
+    r"|recibir información",
+    re.I,
 )
 _READER = re.compile(
     r"\byour (e-?mail|inbox)\b|\benter your\b|\be-?mail address\b|\b(subscribe|sign up)\s+(now|today|here)\b"
     r"|\b(sign up|subscribe|register)\s+(to|for)\s+(our|the latest)\b|\bsubscribe\W*$"
-    r"|\bthank you for subscribing\b",
+    r"|\bthank you for subscribing\b"
+    r"|\bvotre (adresse )?(e-?mail|courriel|électronique)\b|\b(abonnez|inscrivez)-vous\b"
+    r"|\bmerci de votre inscription\b"
+    r"|\b(tu|su) (dirección de )?(correo|e-?mail)\b|\bsuscr[ií]bete\b|\bgracias por suscribirte\b",
     re.I,
 )
-_FORM = re.compile(r"\b(enter|type|provide) your e-?mail\b", re.I)  # a sign-up form's prompt
-_QUOTED = re.compile(r"[“”\"‘]|\b(said|says|told)\b")
-_CALL_LINE = re.compile(r"(subscribe|sign up|newsletter|e-?mail( address)?|subscribe now|join us)\W*", re.I)
+# A sign-up form's prompt: "enter your email", "saisissez votre adresse e-mail", "introduce tu correo".
+_FORM = re.compile(
+    r"\b(enter|type|provide) your e-?mail\b"
+    r"|\b(saisissez|entrez|indiquez|renseignez) votre (adresse )?(e-?mail|courriel|électronique)\b"
+    r"|\b(introduce|introduzca|ingresa|ingrese|escribe) (tu|su) (dirección de )?(correo|e-?mail)\b",
+    re.I,
+)
+_QUOTED = re.compile(r"[“”\"‘«»]|\b(said|says|told|a déclaré|a affirmé|declaró|dijo|afirmó)\b")
+_CALL_LINE = re.compile(
+    r"(subscribe|sign up|newsletter|e-?mail( address)?|subscribe now|join us"
+    r"|s['’]abonner|s['’]inscrire|abonnez-vous|inscrivez-vous|courriel|suscr[ií]bete|suscribirse|bolet[ií]n"
+    r"|correo electrónico)\W*",
+    re.I,
+)
 _BOX_HEADING = re.compile(
-    r"(stay in the loop|stay (informed|updated|connected|in touch)|keep in touch|newsletters?"
+    r"[¡¿]?(stay in the loop|stay (informed|updated|connected|in touch)|keep in touch|newsletters?"
     r"|get (our|the latest)( \w+){0,2}|sign up( \w+){0,4}|subscribe( \w+){0,4}|follow us( on \w+)?"
-    r"|join (us|our mailing list))\W*",
+    r"|join (us|our mailing list)"
+    r"|restez (informé\S*|connecté\S*|en contact)|(abonnez|inscrivez)-vous( \S+){0,4}|suivez-nous( sur \w+)?"
+    r"|(notre |la )?(lettre d['’]information|infolettre)"
+    r"|mantente (al día|informad[oa]s?|en contacto)|suscr[ií]bete( \w+){0,4}|(nuestro )?bolet[ií]n( \w+){0,3}"
+    r"|s[ií]guenos( en \w+)?)\W*",
     re.I,
 )
 _NETWORKS = (
     r"facebook|twitter|x|linkedin|whatsapp|telegram|reddit|pinterest|tumblr|pocket|skype|email|e-mail|print"
     r"|tweet|share|copy link|messenger|bluesky|mastodon"
+    r"|courriel|imprimer|partager|copier le lien|correo( electrónico)?|imprimir|compartir|copiar enlace"
 )
 _SHARE = re.compile(
-    rf"(share( this( article| page| story)?| on| via)?\s*:?\s*)((\b({_NETWORKS})\b)[\s,|:]*)*", re.I
+    rf"((share( this( article| page| story)?| on| via)?|partager( cet article| sur| via)?"
+    rf"|compartir( este artículo| en)?)\s*:?\s*)((\b({_NETWORKS})\b)[\s,|:]*)*",
+    re.I,
 )
 _NETWORK_LINE = re.compile(rf"((\b({_NETWORKS})\b)[\s,|:]*)+", re.I)
-_RIGHTS_LINE = re.compile(r".{0,80}\ball rights reserved\b.{0,80}", re.I)
+_RIGHTS_LINE = re.compile(
+    r".{0,80}\b(all rights reserved|tous droits réservés|todos los derechos reservados)\b.{0,80}", re.I
+)
 # Whole clutter lines, wherever they are.
 _AD_LINE = re.compile(r"(advertisement|advertising( read more)?|sponsored( content)?|ad)\W*", re.I)
 _PHOTO_LINE = re.compile(

@@ -26,6 +26,7 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "import": Subcommand("corpus.cli", "import", "import JSON Lines files of documents into the corpus"),
     "export": Subcommand("corpus.cli", "export", "write the corpus as JSON Lines to standard output"),
     "clean": Subcommand("corpus.cli", "clean", "extract documents from saved HTML files"),
+    "add-source": Subcommand("corpus.cli", "add-source", "propose a profile for a new site from its address"),
     "build": Subcommand("indexer.cli", "build", "build the index of the corpus and swap it in"),
     "update": Subcommand("indexer.cli", "update", "embed only the documents changed since the last build"),
     "prepare": Subcommand("indexer.cli", "prepare", "make the models folder's one-time files (ONNX export)"),
