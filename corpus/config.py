@@ -44,6 +44,10 @@ class Settings:
     # (bench/relevance_calibration.py, docs/retrieval.md); another corpus or model wants its own.
     semantic_threshold: float = 0.48
     keyword_coverage: float = 0.4
+    # Themes assigned to a document (indexer/themes.py): those a passage comes this close to (cosine),
+    # at most `max_themes`. Tuned on HRDsAttack's labels, training split (bench/themes_report.py).
+    theme_threshold: float = 0.34
+    max_themes: int = 6
     # A query still ranking after this many seconds is stopped (a 503), so it cannot hold a search slot.
     query_budget_seconds: float = 10.0
     # Optional cross-encoder (path or name) reranking the top `rerank_depth` documents; "" = off.

@@ -28,12 +28,14 @@ from tqdm import tqdm
 from corpus.config import Settings
 from corpus.documents import Document
 from corpus.store import CorpusStore, utc_now
+from indexer import duplicates
 from indexer.chunk import Chunker, Passage
 from indexer.embed import Embedder
 from indexer.fields import DocumentFields, FieldRow, fields_for
 from indexer.keywords import KeywordIndex
 from indexer.manifest import DOCUMENTS, PASSAGES, VECTORS, IndexLoadError, Manifest
 from indexer.passages import PassageStore
+from indexer.themes import ThemeMatcher, load_themes, vocabulary_digest
 from indexer.vectors import FLAT_LIMIT, FaissStore
 
 log = logging.getLogger(__name__)
@@ -197,7 +199,21 @@ def _up_to_date(manifest: Manifest, settings: Settings, fingerprint: str) -> boo
         and manifest.model == settings.model
         and manifest.passage_tokens == settings.passage_tokens
         and manifest.overlap_tokens == settings.overlap_tokens
+        and manifest.themes == theme_rule(settings)
     )
+
+
+def theme_rule(settings: Settings) -> str:
+    """The theme vocabulary and assignment settings, as one string an index records."""
+    return f"{vocabulary_digest(load_themes())}:{settings.theme_threshold}:{settings.max_themes}"
+
+
+def _themes(settings: Settings, embedder: Embedder, passages: Sequence[Passage],
+            vectors: np.ndarray) -> dict[str, tuple[str, ...]]:
+    """{document id: assigned themes} of the documents these passages (in document runs) belong to."""
+    matcher = ThemeMatcher.embed(load_themes(), embedder.encode_documents, settings.theme_threshold,
+                                 settings.max_themes)
+    return matcher.assign_all([p.doc_id for p in passages], vectors)
 
 
 def _write_index(folder: Path, documents: list[Document], hashes: dict[str, str], fingerprint: str,
@@ -210,7 +226,12 @@ def _write_index(folder: Path, documents: list[Document], hashes: dict[str, str]
     started_keywords = time.perf_counter()
     keywords = KeywordIndex.build(ids, passages)
     keywords.save(folder)
-    fields_for(keywords.documents, {d.id: FieldRow.of(d) for d in documents}).save(folder)
+    themes = _themes(settings, embedder, passages, vectors)
+    bodies = {d.id: d.body for d in documents}
+    signatures = duplicates.signatures([bodies[doc_id] for doc_id in keywords.documents])
+    duplicates.save(folder, signatures)
+    fields_for(keywords.documents, {d.id: FieldRow.of(d, themes.get(d.id, ())) for d in documents},
+               duplicates.stories(signatures)).save(folder)
     log.info("keyword index and document fields: %d passages in %.1f s", len(ids),
              time.perf_counter() - started_keywords)
     index = FaissStore.build(ids, vectors)
@@ -232,10 +253,15 @@ def _apply_changes(live: Path, folder: Path, documents: list[Document], gone: li
     index.add(ids, vectors)
     previous = KeywordIndex.load(live)
     known = DocumentFields.load(live).rows_by_id(previous.documents)
-    known.update((d.id, FieldRow.of(d)) for d in documents)
+    themes = _themes(settings, embedder, passages, vectors)
+    known.update((d.id, FieldRow.of(d, themes.get(d.id, ()))) for d in documents)
     keywords = previous.updated(stale, ids, passages)
     keywords.save(folder)
-    fields_for(keywords.documents, known).save(folder)
+    numbers = {doc_id: number for number, doc_id in enumerate(keywords.documents)}
+    signatures = duplicates.updated(duplicates.load(live), len(numbers), {numbers[d.id]: d.body for d in documents},
+                                    [numbers[doc_id] for doc_id in gone if doc_id in numbers])
+    duplicates.save(folder, signatures)
+    fields_for(keywords.documents, known, duplicates.stories(signatures)).save(folder)
     total = store.count()
     store.close()
     if len(index) != total or len(keywords) != total:
@@ -279,7 +305,7 @@ def _finish(folder: Path, index: FaissStore, passages: int, hashes: dict[str, st
         documents=len(hashes), corpus_fingerprint=fingerprint, built_at=utc_now(),
         passage_tokens=settings.passage_tokens, overlap_tokens=settings.overlap_tokens,
         index_type=index.kind, embed_backend=embedder.backend, build_seconds=round(seconds, 2),
-        passages_per_second=round(passages / max(seconds, 1e-9), 2),
+        passages_per_second=round(passages / max(seconds, 1e-9), 2), themes=theme_rule(settings),
     )
     manifest.write(folder)  # written last: a folder without it is never a complete index
     _fsync_tree(folder)

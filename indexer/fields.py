@@ -2,28 +2,35 @@
 
 They are written at build and update time, one row per document in the keyword index's numbering
 (`KeywordIndex.documents`), so a query filters and counts the whole corpus with array operations
-instead of reading documents from the corpus database. Countries and themes come from
-`indexer.filters.facts_of`, computed once per document version here rather than per query.
+instead of reading documents from the corpus database. Countries and labels come from
+`indexer.filters.facts_of`, themes from `indexer.themes`, UN documents cited from `corpus.symbols`,
+each computed once per document version here rather than per query.
 
-Files, flat in the index folder: `fields.json` (the value vocabularies), and `fields.*.npy`:
-the date as yyyymmdd (0 when undated), the source and language numbers, and countries and themes as
-compressed sparse rows (`*_ptr` into `*_ids`). Memory: a few tens of bytes per document.
+Files, flat in the index folder: `fields.json` (the value vocabularies), and `fields.*.npy`: the date
+as yyyymmdd (0 when undated), the source and language numbers, each document's story (its group of
+near-copies), and countries, labels, themes, UN documents cited and their bodies as compressed sparse
+rows (`*_ptr` into `*_ids`). Memory: a few tens of bytes per document.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from corpus.documents import Document
+from corpus.symbols import find_symbols
 from indexer.filters import Filters, facts_of
 from indexer.manifest import FIELDS as META
+from indexer.themes import load_themes, ordered, source_themes
 
-_ARRAYS = ("date", "source", "country_ptr", "country_ids", "tag_ptr", "tag_ids", "lang")
+_REQUIRED = ("date", "source", "country_ptr", "country_ids", "tag_ptr", "tag_ids")
+# The others are newer: an index written before them has none (read as empty).
+_ARRAYS = (*_REQUIRED, "lang", "theme_ptr", "theme_ids", "story", "symbol_ptr", "symbol_ids", "un_body_ptr",
+           "un_body_ids")
 
 
 @dataclass(frozen=True)
@@ -33,14 +40,27 @@ class FieldRow:
     date: str | None
     source: str
     countries: tuple[str, ...]
-    tags: tuple[str, ...]  # themes as the source spelled them
+    tags: tuple[str, ...]  # labels as the source spelled them
     lang: str = ""
+    themes: tuple[str, ...] = ()  # the vocabulary's themes (indexer/themes.py): the source's and assigned
+    symbols: tuple[str, ...] = ()  # UN documents cited, normalised ("A/HRC/RES/24/24")
+    un_bodies: tuple[str, ...] = ()  # the bodies that issued them ("Human Rights Council")
 
     @classmethod
-    def of(cls, document: Document) -> FieldRow:
-        """The fields of a document, from the document itself."""
+    def of(cls, document: Document, assigned: Iterable[str] = ()) -> FieldRow:
+        """The fields of a document, from the document itself and the themes assigned to it."""
         facts = facts_of(document)
-        return cls(document.date, document.source, facts.countries, facts.tags, document.lang)
+        vocabulary = load_themes()
+        themes = ordered([*source_themes(facts.tags, vocabulary), *assigned], vocabulary)
+        cited = find_symbols(f"{document.title}\n{document.body}")
+        return cls(document.date, document.source, facts.countries, facts.tags, document.lang, themes,
+                   tuple(s.symbol for s in cited), tuple(dict.fromkeys(s.body for s in cited)))
+
+    @property
+    def assigned_themes(self) -> tuple[str, ...]:
+        """The themes given from the text, not named by the source's own labels."""
+        given = set(source_themes(self.tags, load_themes()))
+        return tuple(t for t in self.themes if t not in given)
 
 
 @dataclass
@@ -58,21 +78,41 @@ class DocumentFields:
     tag_ids: np.ndarray
     langs: list[str]
     lang: np.ndarray  # int32 index into `langs`
+    themes: list[str]
+    theme_ptr: np.ndarray
+    theme_ids: np.ndarray
+    # Each document's story (indexer/duplicates.py): the lowest document number among its near-copies.
+    story: np.ndarray
+    symbols: list[str]
+    symbol_ptr: np.ndarray
+    symbol_ids: np.ndarray
+    un_bodies: list[str]
+    un_body_ptr: np.ndarray
+    un_body_ids: np.ndarray
 
     @classmethod
-    def build(cls, rows: Sequence[FieldRow]) -> DocumentFields:
-        """Arrays of these rows, in order (row i is document number i)."""
+    def build(cls, rows: Sequence[FieldRow], story: np.ndarray | None = None) -> DocumentFields:
+        """Arrays of these rows, in order (row i is document number i), and their stories (default:
+        each document its own)."""
         sources: dict[str, int] = {}
         countries: dict[str, int] = {}
         tags: dict[str, int] = {}
         langs: dict[str, int] = {}
+        themes: dict[str, int] = {}
+        symbols: dict[str, int] = {}
+        bodies: dict[str, int] = {}
         date = np.array([_date_number(r.date) for r in rows], dtype=np.int32)
         source = np.array([sources.setdefault(r.source, len(sources)) for r in rows], dtype=np.int32)
         country_ptr, country_ids = _sparse([r.countries for r in rows], countries)
         tag_ptr, tag_ids = _sparse([r.tags for r in rows], tags)
         lang = np.array([langs.setdefault(r.lang, len(langs)) for r in rows], dtype=np.int32)
+        theme_ptr, theme_ids = _sparse([r.themes for r in rows], themes)
+        story = np.arange(len(rows), dtype=np.int32) if story is None else story
+        symbol_ptr, symbol_ids = _sparse([r.symbols for r in rows], symbols)
+        un_body_ptr, un_body_ids = _sparse([r.un_bodies for r in rows], bodies)
         return cls(list(sources), list(countries), list(tags), date, source, country_ptr, country_ids,
-                   tag_ptr, tag_ids, list(langs), lang)
+                   tag_ptr, tag_ids, list(langs), lang, list(themes), theme_ptr, theme_ids, story,
+                   list(symbols), symbol_ptr, symbol_ids, list(bodies), un_body_ptr, un_body_ids)
 
     def __len__(self) -> int:
         return len(self.date)
@@ -81,9 +121,15 @@ class DocumentFields:
         """The stored fields of document number `doc`."""
         countries = self.country_ids[self.country_ptr[doc] : self.country_ptr[doc + 1]]
         tags = self.tag_ids[self.tag_ptr[doc] : self.tag_ptr[doc + 1]]
+        def values(names: list[str], ptr: np.ndarray, ids: np.ndarray) -> tuple[str, ...]:
+            return tuple(names[i] for i in ids[ptr[doc] : ptr[doc + 1]].tolist())
+
         return FieldRow(_date_text(int(self.date[doc])), self.sources[int(self.source[doc])],
                         tuple(self.countries[c] for c in countries.tolist()),
-                        tuple(self.tags[t] for t in tags.tolist()), self.langs[int(self.lang[doc])])
+                        tuple(self.tags[t] for t in tags.tolist()), self.langs[int(self.lang[doc])],
+                        values(self.themes, self.theme_ptr, self.theme_ids),
+                        values(self.symbols, self.symbol_ptr, self.symbol_ids),
+                        values(self.un_bodies, self.un_body_ptr, self.un_body_ids))
 
     def rows_by_id(self, documents: Sequence[str]) -> dict[str, FieldRow]:
         """{document id: fields} for a list of document ids numbered like these fields."""
@@ -93,6 +139,12 @@ class DocumentFields:
         # Query-time views: each sparse entry's owning document, and themes folded to one caseless
         # value per document (a facet counts documents, and "Torture" and "torture" are one theme).
         self._country_owners = np.repeat(np.arange(len(self)), np.diff(self.country_ptr))
+        self._theme_owners = np.repeat(np.arange(len(self)), np.diff(self.theme_ptr))
+        self._symbol_owners = np.repeat(np.arange(len(self)), np.diff(self.symbol_ptr))
+        self._un_body_owners = np.repeat(np.arange(len(self)), np.diff(self.un_body_ptr))
+        # Documents grouped by story, for listing a result's other versions without a scan.
+        self._by_story = np.argsort(self.story, kind="stable")
+        self._story_starts = np.searchsorted(self.story[self._by_story], np.arange(len(self) + 1))
         folded: dict[str, int] = {}
         fold = np.array([folded.setdefault(t.casefold(), len(folded)) for t in self.tags], dtype=np.int64)
         owners = np.repeat(np.arange(len(self)), np.diff(self.tag_ptr))
@@ -121,6 +173,12 @@ class DocumentFields:
             keep &= self.source == _position(self.sources, name)
         for code in filters.langs:
             keep &= self.lang == _position(self.langs, code)
+        for name in filters.themes:
+            keep &= self._having(self._theme_owners, self.theme_ids, _position(self.themes, name))
+        for symbol in filters.symbols:
+            keep &= self._having(self._symbol_owners, self.symbol_ids, _position(self.symbols, symbol))
+        for body in filters.un_bodies:
+            keep &= self._having(self._un_body_owners, self.un_body_ids, _position(self.un_bodies, body))
         for name in filters.countries:
             keep &= self._having(self._country_owners, self.country_ids, _position(self.countries, name))
         for name in filters.tags:
@@ -139,6 +197,12 @@ class DocumentFields:
                                           minlength=len(self.countries)), self.countries),
             "tag": _named(np.bincount(self._tag_values[chosen[self._tag_owners]],
                                       minlength=len(self._folded_tags)), self._folded_tags),
+            "theme": _named(np.bincount(self.theme_ids[chosen[self._theme_owners]], minlength=len(self.themes)),
+                            self.themes),
+            "symbol": _named(np.bincount(self.symbol_ids[chosen[self._symbol_owners]], minlength=len(self.symbols)),
+                             self.symbols),
+            "un_body": _named(np.bincount(self.un_body_ids[chosen[self._un_body_owners]],
+                                          minlength=len(self.un_bodies)), self.un_bodies),
         }
         ordered = {name: dict(sorted(c.items(), key=lambda kv: (-kv[1], kv[0]))) for name, c in counts.items()}
         dates = self.date[docs]
@@ -146,6 +210,17 @@ class DocumentFields:
         ordered["year"] = {str(y): c for y, c in sorted(zip(years.tolist(), year_counts.tolist(), strict=True),
                                                         reverse=True)}
         return ordered
+
+    def one_per_story(self, docs: np.ndarray) -> np.ndarray:
+        """Positions in `docs` (best first) of the first document of each story: copies drop out."""
+        _, first = np.unique(self.story[docs], return_index=True)
+        return np.sort(first)
+
+    def versions(self, doc: int) -> np.ndarray:
+        """The other documents of document `doc`'s story (its near-copies), in document order."""
+        story = int(self.story[doc])
+        same = self._by_story[self._story_starts[story] : self._story_starts[story + 1]]
+        return same[same != doc]
 
     def months(self, docs: np.ndarray) -> dict[str, int]:
         """Dated documents among `docs` counted per month (yyyy-mm), in calendar order."""
@@ -168,27 +243,43 @@ class DocumentFields:
         """Write the fields as `fields.*` files in `folder`."""
         for name in _ARRAYS:
             np.save(folder / f"fields.{name}.npy", getattr(self, name))
-        meta = {"sources": self.sources, "countries": self.countries, "tags": self.tags, "langs": self.langs}
+        meta = {"sources": self.sources, "countries": self.countries, "tags": self.tags, "langs": self.langs,
+                "themes": self.themes, "symbols": self.symbols, "un_bodies": self.un_bodies}
         (folder / META).write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
 
     @classmethod
     def load(cls, folder: Path) -> DocumentFields:
         """Open the fields saved in `folder` (OSError, ValueError or KeyError if they are broken)."""
         meta = json.loads((folder / META).read_text(encoding="utf-8"))
-        arrays = {name: np.load(folder / f"fields.{name}.npy") for name in _ARRAYS if name != "lang" or "langs" in meta}
-        # An index written before documents had a language: every language unknown.
+        arrays = {}
+        for name in _ARRAYS:
+            path = folder / f"fields.{name}.npy"
+            if name in _REQUIRED or path.exists():
+                arrays[name] = np.load(path)
+        # An index written before documents had a language and themes: all unknown, none.
         arrays.setdefault("lang", np.zeros(len(arrays["date"]), dtype=np.int32))
+        arrays.setdefault("theme_ptr", np.zeros(len(arrays["date"]) + 1, dtype=np.int64))
+        arrays.setdefault("theme_ids", np.zeros(0, dtype=np.int32))
+        arrays.setdefault("story", np.arange(len(arrays["date"]), dtype=np.int32))
+        for name in ("symbol", "un_body"):
+            arrays.setdefault(f"{name}_ptr", np.zeros(len(arrays["date"]) + 1, dtype=np.int64))
+            arrays.setdefault(f"{name}_ids", np.zeros(0, dtype=np.int32))
         fields = cls(list(meta["sources"]), list(meta["countries"]), list(meta["tags"]),
-                     langs=list(meta.get("langs", [""])), **arrays)
+                     langs=list(meta.get("langs", [""])), themes=list(meta.get("themes", [])),
+                     symbols=list(meta.get("symbols", [])), un_bodies=list(meta.get("un_bodies", [])), **arrays)
         if (len(fields.country_ptr) != len(fields) + 1 or len(fields.tag_ptr) != len(fields) + 1
-                or len(fields.source) != len(fields) or len(fields.lang) != len(fields)):
+                or len(fields.source) != len(fields) or len(fields.lang) != len(fields)
+                or len(fields.theme_ptr) != len(fields) + 1 or len(fields.story) != len(fields)
+                or len(fields.symbol_ptr) != len(fields) + 1 or len(fields.un_body_ptr) != len(fields) + 1):
             raise ValueError(f"the document fields in {folder} are inconsistent")
         return fields
 
 
-def fields_for(documents: Sequence[str], known: Mapping[str, FieldRow]) -> DocumentFields:
-    """The fields of `documents` (ids in document-number order), each taken from `known`."""
-    return DocumentFields.build([known.get(doc_id, _EMPTY) for doc_id in documents])
+def fields_for(documents: Sequence[str], known: Mapping[str, FieldRow],
+               story: np.ndarray | None = None) -> DocumentFields:
+    """The fields of `documents` (ids in document-number order), each taken from `known`, with their
+    stories (default: every document its own)."""
+    return DocumentFields.build([known.get(doc_id, _EMPTY) for doc_id in documents], story)
 
 
 _EMPTY = FieldRow(None, "", (), (), "")  # a document number whose document has left the index

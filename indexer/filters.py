@@ -38,11 +38,15 @@ class Filters:
     countries: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
     langs: tuple[str, ...] = ()  # ISO 639-1 codes
+    themes: tuple[str, ...] = ()  # names of the theme vocabulary (indexer/themes.py)
+    symbols: tuple[str, ...] = ()  # UN documents cited, normalised (corpus/symbols.py)
+    un_bodies: tuple[str, ...] = ()  # UN bodies whose documents are cited
 
     @property
     def active(self) -> bool:
         """Whether any filter is set."""
-        return bool(self.date_from or self.date_to or self.sources or self.countries or self.tags or self.langs)
+        return bool(self.date_from or self.date_to or self.sources or self.countries or self.tags or self.langs
+                    or self.themes or self.symbols or self.un_bodies)
 
 
 def facts_of(document: Document) -> Facts:

@@ -37,6 +37,8 @@ class Manifest:
     index_type: str = "flat"
     # How the vectors were computed (indexer/backends.py); the same model either way.
     embed_backend: str = ""
+    # The theme vocabulary and assignment rule the documents' themes were given by (build.theme_rule).
+    themes: str = ""
     build_seconds: float = 0.0
     passages_per_second: float = 0.0
     format: int = FORMAT

@@ -23,10 +23,11 @@ from __future__ import annotations
 import re
 import sqlite3
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from corpus.symbols import find_symbols
 from indexer.filters import Filters
 from indexer.fusion import WINDOW, Side, fuse, group, scale
 from indexer.keywords import PassageScores, query_terms
@@ -86,7 +87,11 @@ def relevant_set(index: LoadedIndex, query: Query, vector: np.ndarray | None, bo
     phrase scans, so that no query holds a search slot for long.
     """
     documents = len(index.fields)
-    allowed = index.fields.mask(query.filters)
+    # A UN document symbol in the query ("A/HRC/RES/24/24", or "HRC resolution 24/24") asks for the
+    # releases citing it, as a quoted phrase asks for those holding it: every one of them, ranked.
+    cited = tuple(s.symbol for s in find_symbols(query.text))
+    filters = replace(query.filters, symbols=(*query.filters.symbols, *cited)) if cited else query.filters
+    allowed = index.fields.mask(filters)
     parsed = KeywordQuery.parse(query.text)
     if parsed.phrases:
         holding = _phrase_documents(index, parsed.phrases, deadline)
@@ -106,8 +111,8 @@ def relevant_set(index: LoadedIndex, query: Query, vector: np.ndarray | None, bo
     coverage = index.keywords.coverage(terms) if lexical and terms else np.zeros(documents)
     _in_time(deadline)
 
-    if parsed.phrases:
-        member = allowed.copy()  # the phrases decide; the halves only rank
+    if parsed.phrases or cited:
+        member = allowed.copy()  # the phrases and symbols decide; the halves only rank
     else:
         member = np.zeros(documents, dtype=bool)
         if query.mode != "keyword":
@@ -132,9 +137,10 @@ def relevant_set(index: LoadedIndex, query: Query, vector: np.ndarray | None, bo
     closeness = np.where(semantic.raw >= bounds.semantic_threshold, semantic.raw, -np.inf)
     best_bm25 = bm25.best_for(docs) if bm25 is not None else np.zeros(len(docs))
     order = np.lexsort((docs, -coverage[docs], -best_bm25, -closeness[docs], -score[docs]))
-    docs = docs[order]
+    # One story, one result: a near-copy of a document ranked higher is not listed nor counted again.
+    docs = docs[order][index.fields.one_per_story(docs[order])]
     # Only the semantic half can be approximate: IVF's range search sees the lists it probes.
-    exact = query.mode == "keyword" or bool(parsed.phrases) or index.vectors.kind == "flat"
+    exact = query.mode == "keyword" or bool(parsed.phrases or cited) or index.vectors.kind == "flat"
     return RankedSet(docs, score[docs], passage[docs], exact)
 
 

@@ -37,6 +37,7 @@ class Match:
     score: float
     passage_id: int
     fields: FieldRow
+    versions: tuple[str, ...] = ()  # ids of the document's near-copies (indexer/duplicates.py), not listed
 
 
 @dataclass(frozen=True)
@@ -81,7 +82,8 @@ class Ranking:
         """The set's documents at these positions, as rows."""
         ranked, documents, fields = self.ranked, self.index.keywords.documents, self.index.fields
         return [Match(p + 1, documents[int(ranked.docs[p])], float(ranked.scores[p]), int(ranked.passages[p]),
-                      fields.row(int(ranked.docs[p])))
+                      fields.row(int(ranked.docs[p])),
+                      tuple(documents[v] for v in fields.versions(int(ranked.docs[p])).tolist()))
                 for p in np.asarray(positions, dtype=np.int64).tolist()]
 
 
@@ -119,6 +121,12 @@ class Searcher:
     def coverage(self) -> dict[str, dict[str, int]]:
         """What the served index holds: counts per source, country, theme and year over all of it."""
         return self.live.current().coverage
+
+    def fields_of(self, doc_id: str) -> FieldRow | None:
+        """A document's stored fields (countries, themes...) in the served index, or None if not in it."""
+        index = self.live.current()
+        number = index.document_numbers().get(doc_id)
+        return None if number is None else index.fields.row(number)
 
     def search(self, query: Query) -> Ranking:
         """Every document that answers `query` within its filters, ranked.

@@ -5,10 +5,10 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from indexer.filters import facts_of
+from corpus.symbols import find_symbols
 from indexer.search import QueryTooSlow
 from search_app.params import BadParameter, parse_k, parse_search
-from search_app.results import find, provenance, publisher_of, similar_documents
+from search_app.results import find, provenance, publisher_of, similar_documents, stored_fields
 from search_app.service import SearchService, Unavailable
 
 bp = Blueprint("api", __name__)
@@ -52,11 +52,17 @@ def document(doc_id: str) -> Response | tuple[Response, int]:
     if doc is None:
         return error_response(404, f"no document with id {doc_id!r}")
     meta = dict(doc.metadata)
-    facts = facts_of(doc)
+    try:
+        fields = stored_fields(_service().searcher(), doc)
+    except Unavailable:  # the text is there to read even while no index is
+        fields = stored_fields(None, doc)
     publisher = publisher_of(_service().corpus(), doc)
     return jsonify(
-        id=doc.id, url=doc.url, source=doc.source, publisher=publisher, lang=doc.lang, title=doc.title, date=doc.date, tags=list(facts.tags),
-        countries=list(facts.countries), body=doc.body,
+        id=doc.id, url=doc.url, source=doc.source, publisher=publisher, lang=doc.lang, title=doc.title,
+        date=doc.date, tags=list(fields.tags), countries=list(fields.countries), themes=list(fields.themes),
+        assigned_themes=list(fields.assigned_themes), body=doc.body,
+        symbols=[{"symbol": s.symbol, "body": s.body, "url": s.url, "cited_as": s.cited_as}
+                 for s in find_symbols(f"{doc.title}\n{doc.body}")],
         content_hash=meta.pop("content_hash", doc.content_hash), captured_at=doc.captured_at,
         first_seen=meta.pop("first_seen", None), provenance=provenance(doc, _service().settings),
         metadata=meta,

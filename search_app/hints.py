@@ -11,19 +11,20 @@ from dataclasses import dataclass, replace
 
 from corpus.countries import display_names, named_in_query
 from indexer.filters import Filters
+from indexer.themes import load_themes
 from search_app.params import SearchParams, closest
 
 # The filter parameters a reader can mistype, with the Filters field each fills and how the page
 # names what it holds.
 _FIELDS = {"country": ("countries", "a country we know"), "source": ("sources", "a source in the index"),
-           "tag": ("tags", "a theme of any release")}
+           "tag": ("tags", "a tag of any release"), "theme": ("themes", "one of our themes")}
 
 
 @dataclass(frozen=True)
 class NotUnderstood:
     """A filter value that was set aside, and the closest known value (with the filters it would give)."""
 
-    parameter: str  # "country", "source" or "tag"
+    parameter: str  # "country", "source", "tag" or "theme"
     value: str
     what: str  # what the value is not, in words: "a country we know"
     suggestion: str | None
@@ -64,7 +65,8 @@ def not_understood(params: SearchParams, coverage: dict[str, dict[str, int]]) ->
     """Each set-aside value, with the closest known value of its kind."""
     if not params.ignored:
         return []
-    choices = {"country": display_names(), "source": list(coverage["source"]), "tag": list(coverage["tag"])}
+    choices = {"country": display_names(), "source": list(coverage["source"]), "tag": list(coverage["tag"]),
+               "theme": [t.name for t in load_themes()]}
     notes = []
     for parameter, value in params.ignored:
         field, what = _FIELDS[parameter]

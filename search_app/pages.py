@@ -14,16 +14,26 @@ from flask import Blueprint, Response, current_app, render_template, request, ur
 
 from corpus.config import IMPORT_HINT
 from corpus.countries import display_names
-from indexer.filters import Filters, facts_of
+from corpus.symbols import find_symbols
+from indexer.filters import Filters
 from indexer.search import Searcher
 from search_app import display
+from search_app.citations import FORMATS, Citation, cite
 from search_app.display import Paragraph, body_paragraphs, mark_paragraphs
 from search_app.export import export_row, to_csv
 from search_app.feeds import MAX_ENTRIES, atom_feed
 from search_app.hints import NamedCountry, known_values, named_countries, not_understood
 from search_app.links import web_link
 from search_app.params import BadParameter, SearchParams, parse_search
-from search_app.results import ResultPage, find, find_all, provenance, publisher_of, similar_documents
+from search_app.results import (
+    ResultPage,
+    find,
+    find_all,
+    provenance,
+    publisher_of,
+    similar_documents,
+    stored_fields,
+)
 from search_app.service import SearchService, Unavailable
 from search_app.timeline import Timeline, render
 
@@ -119,8 +129,10 @@ def _sidebar(params: SearchParams, found: ResultPage, named: list[NamedCountry])
     f = params.filters
     groups = []
     labels = {"source": lambda slug: found.publishers.get(slug, slug), "lang": display.language_name}
-    for title, key, field in (("Country", "country", "countries"), ("Theme", "tag", "tags"),
-                              ("Source", "source", "sources"), ("Language", "lang", "langs")):
+    for title, key, field in (("Country", "country", "countries"), ("Theme", "theme", "themes"),
+                              ("Source", "source", "sources"), ("Language", "lang", "langs"),
+                              ("UN body cited", "un_body", "un_bodies"), ("UN document cited", "symbol", "symbols"),
+                              ("Source's tags", "tag", "tags")):
         selected: tuple[str, ...] = getattr(f, field)
         shown = dict(list(found.facets[key].items())[:FACET_VALUES])
         if key == "country":
@@ -150,7 +162,7 @@ def _chips(params: SearchParams, publishers: dict[str, str]) -> list[dict]:
     f = params.filters
     chips = []
     names = {"langs": display.language_name, "sources": lambda source: publishers.get(source, source)}
-    for field in ("countries", "tags", "sources", "langs"):
+    for field in ("countries", "themes", "tags", "sources", "langs", "symbols", "un_bodies"):
         values: tuple[str, ...] = getattr(f, field)
         for value in values:
             kept = tuple(v for v in values if v != value)
@@ -191,9 +203,10 @@ def document(doc_id: str) -> str | tuple[str, int]:
     except Unavailable as exc:
         return error_page(503, f"Search is unavailable right now: {exc}")
     back = search_url(params) if params else None
-    return render_template("document.html", doc=doc, paragraphs=paragraphs, facts=facts_of(doc),
+    return render_template("document.html", doc=doc, paragraphs=paragraphs, facts=stored_fields(searcher, doc),
                            params=params, back=back, provenance=provenance(doc, _service().settings),
-                           similar=similar, publisher=publisher_of(corpus, doc))
+                           similar=similar, publisher=publisher_of(corpus, doc),
+                           symbols=find_symbols(f"{doc.title}\n{doc.body}"))
 
 
 def _marked(searcher: Searcher, params: SearchParams | None, paragraphs: list[str]) -> list[Paragraph]:
@@ -274,9 +287,49 @@ def export_json() -> Response | tuple[Response, int]:
         return error_response(503, f"search is unavailable: {exc}")
     f = params.filters
     filters = {"from": f.date_from, "to": f.date_to, "source": list(f.sources), "country": list(f.countries),
-               "tag": list(f.tags), "lang": list(f.langs)}
+               "tag": list(f.tags), "lang": list(f.langs), "theme": list(f.themes), "symbol": list(f.symbols),
+               "un_body": list(f.un_bodies)}
     body = {"query": params.q, "mode": params.mode, "sort": params.sort, "filters": filters,
             "total": ranking.total, "total_relation": ranking.relation, "exported": len(results),
             "truncated": len(results) < ranking.total, "results": [export_row(r) for r in results]}
     return Response(json.dumps(body, ensure_ascii=False, indent=1), mimetype="application/json",
                     headers={"Content-Disposition": 'attachment; filename="rightssearch.json"'})
+
+
+@bp.get("/export.<any(bib, ris, 'csl.json'):suffix>")
+def export_citations(suffix: str) -> Response | tuple[Response, int]:
+    """The results of a search (all pages, up to the EXPORT_LIMIT setting) as citations, in the requested
+    order: BibTeX, RIS or CSL-JSON."""
+    from search_app.api import error_response
+
+    try:
+        ranking, results = find_all(_service().searcher(), _service().corpus(), _parse(),
+                                    current_app.config["EXPORT_LIMIT"])
+    except BadParameter as exc:
+        return error_response(400, str(exc))
+    except Unavailable as exc:
+        return error_response(503, f"search is unavailable: {exc}")
+    response = _citation_file(cite((r.document, r.publisher) for r in results), "rightssearch", suffix)
+    response.headers.update({"X-Total-Count": str(ranking.total), "X-Total-Relation": ranking.relation})
+    return response
+
+
+@bp.get("/documents/<doc_id>/cite.<any(bib, ris, 'csl.json'):suffix>")
+def citation(doc_id: str, suffix: str) -> Response | tuple[str, int]:
+    """One document as a citation: BibTeX, RIS or CSL-JSON."""
+    try:
+        corpus = _service().corpus()
+        doc = corpus.get(doc_id)
+        if doc is None:
+            return error_page(404, "There is no document with that id.")
+        citations = cite([(doc, publisher_of(corpus, doc))])
+    except Unavailable as exc:
+        return error_page(503, f"Search is unavailable right now: {exc}")
+    return _citation_file(citations, citations[0].key, suffix)
+
+
+def _citation_file(citations: list[Citation], name: str, suffix: str) -> Response:
+    """Citations in the format of `suffix`, as a file to save (`name`.`suffix`)."""
+    content_type, write = FORMATS[suffix]
+    return Response(write(citations), content_type=content_type,
+                    headers={"Content-Disposition": f'attachment; filename="{name}.{suffix}"'})

@@ -11,9 +11,11 @@ from typing import Protocol
 
 from corpus.countries import display_names, resolve
 from corpus.language import normalise_lang
+from corpus.symbols import BODIES, find_symbols
 from indexer.filters import Filters
 from indexer.passages import KeywordQuery
 from indexer.search import MODES
+from indexer.themes import load_themes
 
 SORTS = ("relevance", "date")
 MAX_PER_PAGE = 100
@@ -70,6 +72,9 @@ class SearchParams:
         pairs += [("country", v) for v in filters.countries]
         pairs += [("tag", v) for v in filters.tags]
         pairs += [("lang", v) for v in filters.langs]
+        pairs += [("theme", v) for v in filters.themes]
+        pairs += [("symbol", v) for v in filters.symbols]
+        pairs += [("un_body", v) for v in filters.un_bodies]
         if params.sort != "relevance":
             pairs.append(("sort", params.sort))
         if params.sized:
@@ -118,7 +123,7 @@ def parse_k(args: Args, default_k: int) -> int:
 
 
 def parse_filters(args: Args) -> Filters:
-    """Validate from, to, source, country, tag and lang (the last four repeatable)."""
+    """Validate from, to, source, country, tag, lang, theme, symbol and un_body (all but the dates repeatable)."""
     return _filters(args, lenient=False)[0]
 
 
@@ -153,8 +158,34 @@ def _filters(args: Args, lenient: bool) -> tuple[Filters, tuple[tuple[str, str],
         if not code:
             raise BadParameter(f"parameter 'lang': {value!r} is not a language code (such as en, fr, es)")
         langs.append(code)
+    themes = []
+    names = {t.name.casefold(): t.name for t in load_themes()} | {t.key: t.name for t in load_themes()}
+    for value in _values(args, "theme"):
+        if value.casefold() in names:
+            themes.append(names[value.casefold()])
+        elif lenient:
+            ignored.append(("theme", value))
+        else:
+            guess = closest(value, [t.name for t in load_themes()])
+            hint = f" (did you mean {guess!r}?)" if guess else ""
+            raise BadParameter(f"parameter 'theme': {value!r} is not one of our themes{hint}")
+    symbols = []
+    for value in _values(args, "symbol"):
+        found = find_symbols(value)
+        if len(found) != 1 or found[0].in_words:
+            raise BadParameter(f"parameter 'symbol': {value!r} is not a UN document symbol (such as A/HRC/RES/24/24)")
+        symbols.append(found[0].symbol)
+    bodies = {b.casefold(): b for b in BODIES}
+    un_bodies = []
+    for value in _values(args, "un_body"):
+        if value.casefold() not in bodies:
+            guess = closest(value, BODIES)
+            hint = f" (did you mean {guess!r}?)" if guess else ""
+            raise BadParameter(f"parameter 'un_body': {value!r} is not a UN body we know{hint}")
+        un_bodies.append(bodies[value.casefold()])
     filters = Filters(date_from, date_to, _values(args, "source"), tuple(dict.fromkeys(countries)),
-                      _values(args, "tag"), tuple(dict.fromkeys(langs)))
+                      _values(args, "tag"), tuple(dict.fromkeys(langs)), tuple(dict.fromkeys(themes)),
+                      tuple(dict.fromkeys(symbols)), tuple(dict.fromkeys(un_bodies)))
     return filters, tuple(ignored)
 
 

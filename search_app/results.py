@@ -17,6 +17,7 @@ from corpus.cache import PageCache
 from corpus.config import Settings
 from corpus.documents import Document
 from corpus.store import CorpusStore
+from indexer.fields import FieldRow
 from indexer.search import Match, Query, Ranking, Searcher
 from search_app.params import SearchParams
 
@@ -41,6 +42,8 @@ class Result:
             "source": doc.source, "publisher": self.publisher, "lang": doc.lang, "score": round(match.score, 6),
             "snippet": self.snippet, "passage": self.passage,
             "countries": list(match.fields.countries), "tags": list(match.fields.tags),
+            "themes": list(match.fields.themes), "symbols": list(match.fields.symbols),
+            "other_versions": list(match.versions),
         }
 
 
@@ -87,15 +90,15 @@ def find_all(searcher: Searcher, corpus: CorpusStore, params: SearchParams,
 
 
 def similar_documents(searcher: Searcher, corpus: CorpusStore, document: Document, k: int) -> list[Result]:
-    """The k documents closest in meaning to `document`, best first, never itself (nor a copy at its url)."""
+    """The k documents closest in meaning to `document`, best first, never itself nor a copy of it."""
     # Quotation marks in the release are not the user's quoted phrases: left in, a quote such as
     # "sad day for media freedom" would restrict the results to documents repeating it.
     text = f"{document.title}\n{document.body[:LEAD_CHARS]}".replace('"', " ").strip()
     ranking = searcher.search(Query(text, "semantic"))
     # Two more than asked: the document itself, and a copy of it, are usually the best matches.
     results = _results(searcher, corpus, ranking, ranking.matches(range(min(k + 2, ranking.total))), describe=True)
-    return [r for r in results
-            if r.document.id != document.id and not (document.url and r.document.url == document.url)][:k]
+    return [r for r in results if r.document.id != document.id and document.id not in r.match.versions
+            and not (document.url and r.document.url == document.url)][:k]
 
 
 def _results(searcher: Searcher, corpus: CorpusStore, ranking: Ranking, matches: list[Match],
@@ -114,6 +117,13 @@ def _results(searcher: Searcher, corpus: CorpusStore, ranking: Ranking, matches:
         return [result(m, "", t) for m, t in zip(present, texts, strict=True)]
     snippets = searcher.describe(ranking, present)
     return [result(m, s.html, s.passage) for m, s in zip(present, snippets, strict=True)]
+
+
+def stored_fields(searcher: Searcher | None, document: Document) -> FieldRow:
+    """A document's countries, labels and themes as the served index holds them; without an index, or
+    for a document added since the build, those its text and labels give (no assigned themes)."""
+    found = searcher.fields_of(document.id) if searcher is not None else None
+    return found or FieldRow.of(document)
 
 
 def publisher_of(corpus: CorpusStore, document: Document) -> str:

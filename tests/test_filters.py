@@ -48,7 +48,7 @@ def pool(app) -> list[dict]:
 def test_results_carry_total_pages_facets_countries_and_tags(client, pool) -> None:
     body = search(client, k=5)
     assert body["total"] == len(pool) > 20 and body["per_page"] == 5 and len(body["results"]) == 5
-    assert set(body["facets"]) == {"source", "lang", "country", "tag", "year"}
+    assert set(body["facets"]) == {"source", "lang", "country", "theme", "tag", "symbol", "un_body", "year"}
     for result in body["results"]:
         assert isinstance(result["countries"], list) and isinstance(result["tags"], list)
     assert sum(body["facets"]["source"].values()) == body["total"]

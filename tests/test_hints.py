@@ -77,7 +77,7 @@ def test_an_unknown_source_or_theme_is_set_aside_and_named(client) -> None:
     theme = min(api(client, q=QUERY)["facets"]["tag"], key=len)
     status, page = soup_of(client, q=QUERY, tag=theme + "zz", source="hrdsattack")
     assert status == 200
-    assert "is not a theme of any release" in said(page, ".notice.hint")
+    assert "is not a tag of any release, so that tag filter" in said(page, ".notice.hint")
     # The known filter stays in force; only the unknown one is dropped.
     assert result_ids(page) == result_ids(soup_of(client, q=QUERY, source="hrdsattack")[1])
 
