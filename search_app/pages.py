@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import calendar
 import json
+from collections.abc import Callable
 from dataclasses import replace
+from functools import wraps
 from urllib.parse import urlencode
 
 from flask import Blueprint, Response, current_app, render_template, request, url_for
@@ -16,7 +18,7 @@ from corpus.config import IMPORT_HINT
 from corpus.countries import display_names
 from corpus.symbols import find_symbols
 from indexer.filters import Filters
-from indexer.search import Searcher
+from indexer.search import Ranking, Searcher
 from search_app import display
 from search_app.citations import FORMATS, Citation, cite
 from search_app.display import Paragraph, body_paragraphs, mark_paragraphs
@@ -26,6 +28,7 @@ from search_app.hints import NamedCountry, known_values, named_countries, not_un
 from search_app.links import web_link
 from search_app.params import BadParameter, SearchParams, parse_search
 from search_app.results import (
+    Result,
     ResultPage,
     find,
     find_all,
@@ -131,8 +134,8 @@ def _sidebar(params: SearchParams, found: ResultPage, named: list[NamedCountry])
     labels = {"source": lambda slug: found.publishers.get(slug, slug), "lang": display.language_name}
     for title, key, field in (("Country", "country", "countries"), ("Theme", "theme", "themes"),
                               ("Source", "source", "sources"), ("Language", "lang", "langs"),
-                              ("UN body cited", "un_body", "un_bodies"), ("UN document cited", "symbol", "symbols"),
-                              ("Source's tags", "tag", "tags")):
+                              ("UN body cited", "un_body", "un_bodies"),
+                              ("UN document cited", "symbol", "symbols"), ("Source's tags", "tag", "tags")):
         selected: tuple[str, ...] = getattr(f, field)
         shown = dict(list(found.facets[key].items())[:FACET_VALUES])
         if key == "country":
@@ -142,8 +145,8 @@ def _sidebar(params: SearchParams, found: ResultPage, named: list[NamedCountry])
             others = tuple(s for s in selected if s.casefold() != value.casefold())
             on = len(others) < len(selected)
             chosen = others if on else (*selected, value)
-            values.append({"value": value, "label": labels.get(key, str)(value), "count": count, "selected": on,
-                           "href": search_url(params, filters=replace(f, **{field: chosen}))})
+            values.append({"value": value, "label": labels.get(key, str)(value), "count": count,
+                           "selected": on, "href": search_url(params, filters=replace(f, **{field: chosen}))})
         groups.append({"title": title, "key": key, "values": values})
     years = []
     for year, count in found.facets["year"].items():
@@ -166,7 +169,8 @@ def _chips(params: SearchParams, publishers: dict[str, str]) -> list[dict]:
         values: tuple[str, ...] = getattr(f, field)
         for value in values:
             kept = tuple(v for v in values if v != value)
-            chips.append({"label": names.get(field, str)(value), "href": search_url(params, filters=replace(f, **{field: kept}))})
+            chips.append({"label": names.get(field, str)(value),
+                          "href": search_url(params, filters=replace(f, **{field: kept}))})
     if f.date_from or f.date_to:
         chips.append({"label": f"{f.date_from or '…'} – {f.date_to or '…'}",
                       "href": search_url(params, filters=replace(f, date_from=None, date_to=None))})
@@ -203,8 +207,8 @@ def document(doc_id: str) -> str | tuple[str, int]:
     except Unavailable as exc:
         return error_page(503, f"Search is unavailable right now: {exc}")
     back = search_url(params) if params else None
-    return render_template("document.html", doc=doc, paragraphs=paragraphs, facts=stored_fields(searcher, doc),
-                           params=params, back=back, provenance=provenance(doc, _service().settings),
+    return render_template("document.html", doc=doc, paragraphs=paragraphs,
+                           facts=stored_fields(searcher, doc), params=params, back=back, provenance=provenance(doc, _service().settings),
                            similar=similar, publisher=publisher_of(corpus, doc),
                            symbols=find_symbols(f"{doc.title}\n{doc.body}"))
 
@@ -272,19 +276,36 @@ def export_csv() -> Response | tuple[str, int]:
     return Response(to_csv(results, ranking.total), mimetype="text/csv", headers=headers)
 
 
-@bp.get("/export.json")
-def export_json() -> Response | tuple[Response, int]:
-    """The results of a search (all pages, up to the EXPORT_LIMIT setting) as JSON, in the requested order."""
-    from search_app.api import error_response
+def _errors_as_json(view: Callable[..., Response]) -> Callable[..., Response | tuple[Response, int]]:
+    """Answer a bad parameter or a missing index as the API does (JSON), for downloads programs read."""
 
-    try:
-        params = _parse()
-        ranking, results = find_all(_service().searcher(), _service().corpus(), params,
-                                    current_app.config["EXPORT_LIMIT"])
-    except BadParameter as exc:
-        return error_response(400, str(exc))
-    except Unavailable as exc:
-        return error_response(503, f"search is unavailable: {exc}")
+    @wraps(view)
+    def answer(*args: object, **kwargs: object) -> Response | tuple[Response, int]:
+        from search_app.api import error_response
+
+        try:
+            return view(*args, **kwargs)
+        except BadParameter as exc:
+            return error_response(400, str(exc))
+        except Unavailable as exc:
+            return error_response(503, f"search is unavailable: {exc}")
+
+    return answer
+
+
+def _export_set() -> tuple[SearchParams, Ranking, list[Result]]:
+    """The request's search, all pages up to the EXPORT_LIMIT setting, in the requested order."""
+    params = _parse()
+    ranking, results = find_all(_service().searcher(), _service().corpus(), params,
+                                current_app.config["EXPORT_LIMIT"])
+    return params, ranking, results
+
+
+@bp.get("/export.json")
+@_errors_as_json
+def export_json() -> Response:
+    """The results of a search (all pages, up to the EXPORT_LIMIT setting) as JSON, in the requested order."""
+    params, ranking, results = _export_set()
     f = params.filters
     filters = {"from": f.date_from, "to": f.date_to, "source": list(f.sources), "country": list(f.countries),
                "tag": list(f.tags), "lang": list(f.langs), "theme": list(f.themes), "symbol": list(f.symbols),
@@ -297,18 +318,11 @@ def export_json() -> Response | tuple[Response, int]:
 
 
 @bp.get("/export.<any(bib, ris, 'csl.json'):suffix>")
-def export_citations(suffix: str) -> Response | tuple[Response, int]:
+@_errors_as_json
+def export_citations(suffix: str) -> Response:
     """The results of a search (all pages, up to the EXPORT_LIMIT setting) as citations, in the requested
     order: BibTeX, RIS or CSL-JSON."""
-    from search_app.api import error_response
-
-    try:
-        ranking, results = find_all(_service().searcher(), _service().corpus(), _parse(),
-                                    current_app.config["EXPORT_LIMIT"])
-    except BadParameter as exc:
-        return error_response(400, str(exc))
-    except Unavailable as exc:
-        return error_response(503, f"search is unavailable: {exc}")
+    _, ranking, results = _export_set()
     response = _citation_file(cite((r.document, r.publisher) for r in results), "rightssearch", suffix)
     response.headers.update({"X-Total-Count": str(ranking.total), "X-Total-Relation": ranking.relation})
     return response
