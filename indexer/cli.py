@@ -117,7 +117,10 @@ def cmd_eval(args: argparse.Namespace) -> int:
           f"keyword_coverage {settings.keyword_coverage}")
     for mode in args.mode or MODES:
         def ranker(text: str, depth: int, mode: str = mode) -> list[tuple[str, float]]:
-            return [(m.doc_id, m.score) for m in searcher.rank(text, depth, mode)]
+            # A result stands for its story: its near-copies follow it, as the page names them beside it,
+            # so that a judged copy counts as found (qrels judge copies one by one).
+            run = [(d, m.score) for m in searcher.rank(text, depth, mode) for d in (m.doc_id, *m.versions)]
+            return run[:depth]
 
         run, ms = run_queries(ranker, queries, qrels)
         print(score_run(mode, run, qrels, args.k, ms).line(), flush=True)

@@ -185,30 +185,39 @@ class DocumentFields:
             keep &= self._having(self._tag_owners, self._tag_values, _position(self._folded_tags, name.casefold()))
         return keep
 
-    def facets(self, docs: np.ndarray) -> dict[str, dict[str, int]]:
-        """Counts per source, country, theme (caseless) and year over documents `docs`, most frequent first."""
+    def facets(self, docs: np.ndarray, *, by_story: bool = True) -> dict[str, dict[str, int]]:
+        """Counts per source, language, country, theme, label, UN document and body, and year over
+        documents `docs`, most frequent first (years newest first).
+
+        `by_story` counts a story once per value any of its documents among `docs` has: the number
+        a filter on the value yields, since a filter keeps a story when any of its documents passes.
+        """
         chosen = np.zeros(len(self), dtype=bool)
         chosen[docs] = True
+        group = self.story if by_story else np.arange(len(self))
+
+        def single(values: np.ndarray, names: list[str]) -> dict[str, int]:
+            return _named(_distinct(values[docs], group[docs], len(names)), names)
+
+        def many(owners: np.ndarray, values: np.ndarray, names: list[str]) -> dict[str, int]:
+            kept = chosen[owners]
+            return _named(_distinct(values[kept], group[owners[kept]], len(names)), names)
+
         counts = {
-            "source": _named(np.bincount(self.source[docs], minlength=len(self.sources)), self.sources),
-            "lang": {code: n for code, n in _named(np.bincount(self.lang[docs], minlength=len(self.langs)),
-                                                    self.langs).items() if code},  # unknown is no choice
-            "country": _named(np.bincount(self.country_ids[chosen[self._country_owners]],
-                                          minlength=len(self.countries)), self.countries),
-            "tag": _named(np.bincount(self._tag_values[chosen[self._tag_owners]],
-                                      minlength=len(self._folded_tags)), self._folded_tags),
-            "theme": _named(np.bincount(self.theme_ids[chosen[self._theme_owners]], minlength=len(self.themes)),
-                            self.themes),
-            "symbol": _named(np.bincount(self.symbol_ids[chosen[self._symbol_owners]], minlength=len(self.symbols)),
-                             self.symbols),
-            "un_body": _named(np.bincount(self.un_body_ids[chosen[self._un_body_owners]],
-                                          minlength=len(self.un_bodies)), self.un_bodies),
+            "source": single(self.source, self.sources),
+            "lang": {code: n for code, n in single(self.lang, self.langs).items() if code},  # unknown is no choice
+            "country": many(self._country_owners, self.country_ids, self.countries),
+            "tag": many(self._tag_owners, self._tag_values, self._folded_tags),
+            "theme": many(self._theme_owners, self.theme_ids, self.themes),
+            "symbol": many(self._symbol_owners, self.symbol_ids, self.symbols),
+            "un_body": many(self._un_body_owners, self.un_body_ids, self.un_bodies),
         }
         ordered = {name: dict(sorted(c.items(), key=lambda kv: (-kv[1], kv[0]))) for name, c in counts.items()}
-        dates = self.date[docs]
-        years, year_counts = np.unique(dates[dates > 0] // 10_000, return_counts=True)
-        ordered["year"] = {str(y): c for y, c in sorted(zip(years.tolist(), year_counts.tolist(), strict=True),
-                                                        reverse=True)}
+        dated = docs[self.date[docs] > 0]
+        years = self.date[dated] // 10_000
+        first = int(years.min()) if len(years) else 0
+        per_year = _distinct(years - first, group[dated], int(years.max()) - first + 1 if len(years) else 0)
+        ordered["year"] = {str(first + y): int(n) for y, n in reversed(list(enumerate(per_year.tolist()))) if n}
         return ordered
 
     def one_per_story(self, docs: np.ndarray) -> np.ndarray:
@@ -314,6 +323,14 @@ def _sparse(values: Sequence[Sequence[str]], vocabulary: dict[str, int]) -> tupl
     np.cumsum([len(v) for v in values], out=ptr[1:])
     ids = np.array([vocabulary.setdefault(v, len(vocabulary)) for vs in values for v in vs], dtype=np.int32)
     return ptr, ids
+
+
+def _distinct(values: np.ndarray, groups: np.ndarray, count: int) -> np.ndarray:
+    """How many distinct groups have each of `count` values, from (value, group) pairs."""
+    if not len(values):
+        return np.zeros(count, dtype=np.int64)
+    pairs = np.unique(values.astype(np.int64) * (int(groups.max()) + 1) + groups)
+    return np.bincount(pairs // (int(groups.max()) + 1), minlength=count)
 
 
 def _named(counts: np.ndarray, names: list[str]) -> dict[str, int]:

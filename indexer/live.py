@@ -71,7 +71,7 @@ class LoadedIndex:
     @cached_property
     def coverage(self) -> dict[str, dict[str, int]]:
         """Counts per source, country, theme and year over every document of this build."""
-        return self.fields.facets(np.arange(len(self.fields)))
+        return self.fields.facets(np.arange(len(self.fields)), by_story=False)
 
     @cached_property
     def _numbers(self) -> dict[str, int]:

@@ -68,10 +68,11 @@ class Bounds:
 class RankedSet:
     """A query's relevant set in relevance order, as document numbers of one loaded index."""
 
-    docs: np.ndarray  # document numbers, best first
+    docs: np.ndarray  # document numbers, best first, one per story (indexer/duplicates.py)
     scores: np.ndarray  # fused (or single-side) score of each
     passages: np.ndarray  # id of each document's best passage
     exact: bool  # False when an approximate vector index found the semantic half (total is a lower bound)
+    members: np.ndarray  # every document that answers, copies included: what facets count stories over
 
 
 class QueryTooSlow(Exception):
@@ -137,11 +138,12 @@ def relevant_set(index: LoadedIndex, query: Query, vector: np.ndarray | None, bo
     closeness = np.where(semantic.raw >= bounds.semantic_threshold, semantic.raw, -np.inf)
     best_bm25 = bm25.best_for(docs) if bm25 is not None else np.zeros(len(docs))
     order = np.lexsort((docs, -coverage[docs], -best_bm25, -closeness[docs], -score[docs]))
+    members = docs[order]
     # One story, one result: a near-copy of a document ranked higher is not listed nor counted again.
-    docs = docs[order][index.fields.one_per_story(docs[order])]
+    docs = members[index.fields.one_per_story(members)]
     # Only the semantic half can be approximate: IVF's range search sees the lists it probes.
     exact = query.mode == "keyword" or bool(parsed.phrases or cited) or index.vectors.kind == "flat"
-    return RankedSet(docs, score[docs], passage[docs], exact)
+    return RankedSet(docs, score[docs], passage[docs], exact, members)
 
 
 def _semantic_side(index: LoadedIndex, vector: np.ndarray, allowed: np.ndarray | None, bounds: Bounds) -> Side:

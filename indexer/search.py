@@ -71,7 +71,7 @@ class Ranking:
     @cached_property
     def facets(self) -> dict[str, dict[str, int]]:
         """Counts per source, country, theme and year over the whole set."""
-        return self.index.fields.facets(self.ranked.docs)
+        return self.index.fields.facets(self.ranked.members)
 
     @cached_property
     def months(self) -> dict[str, int]:
@@ -169,4 +169,4 @@ class Searcher:
         scores = np.asarray(self._reranker.scores(text, [rows[int(p)].embed_text for p in ranked.passages[:head]]))
         order = np.concatenate([np.argsort(-scores, kind="stable"), np.arange(head, len(ranked.docs))])
         rescored = np.concatenate([scores, ranked.scores[head:]])
-        return RankedSet(ranked.docs[order], rescored[order], ranked.passages[order], ranked.exact)
+        return RankedSet(ranked.docs[order], rescored[order], ranked.passages[order], ranked.exact, ranked.members)
