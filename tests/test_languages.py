@@ -63,6 +63,7 @@ def languages_client(languages_data: Path, embedder):
     return app.test_client()
 
 
+@pytest.mark.slow
 def test_the_store_detects_a_language_the_source_does_not_declare(languages_data: Path) -> None:
     with CorpusStore(load_settings(languages_data).db_path, readonly=True) as store:
         found = {d.id: d.lang for d in store.iter_documents() if d.source == "monitor"}
@@ -111,6 +112,7 @@ def test_each_language_is_stemmed_and_stopped_by_its_own_rules() -> None:
     assert set(query_terms(["arrêtés"], ("en", "fr"))) == {"arret", tokens("arrêtés")[0]}
 
 
+@pytest.mark.slow
 def test_the_keyword_side_matches_inflected_forms_within_a_language(languages_client) -> None:
     body = languages_client.get("/api/search?q=arrêté&mode=keyword").get_json()
     assert [r["id"] for r in body["results"]] == ["fr1"]  # "arrêtés" in fr1, under the French stemmer
@@ -118,6 +120,7 @@ def test_the_keyword_side_matches_inflected_forms_within_a_language(languages_cl
     assert [r["id"] for r in body["results"]] == ["es1"]
 
 
+@pytest.mark.slow
 def test_language_is_shown_filtered_and_counted(languages_client) -> None:
     # "capital", "capitale": one word in all three languages' releases.
     body = languages_client.get("/api/search?q=capital&mode=keyword&per_page=20").get_json()
@@ -133,11 +136,13 @@ def test_language_is_shown_filtered_and_counted(languages_client) -> None:
     assert "Spanish <span aria-hidden" in page  # the active filter, by name
 
 
+@pytest.mark.slow
 def test_a_bad_language_code_is_a_clear_error(languages_client) -> None:
     response = languages_client.get("/api/search?q=dams&lang=français")
     assert response.status_code == 400 and "language code" in response.get_json()["error"]
 
 
+@pytest.mark.slow
 def test_results_facets_and_exports_name_the_publisher(languages_client) -> None:
     hrw_title = read_jsonl(HRW, 1)[0]["title"]
     for query, source, publisher in (("capital", "monitor", "Rights Monitor"),
@@ -152,6 +157,7 @@ def test_results_facets_and_exports_name_the_publisher(languages_client) -> None
     assert all(r["imported_from"] == "" for r in rows if r["url"])
 
 
+@pytest.mark.slow
 def test_a_document_without_an_address_says_which_file_it_came_from(languages_client) -> None:
     page = languages_client.get("/documents/fr2").get_data(as_text=True)
     assert "imported from the file <code>monitor.jsonl</code>" in page and 'lang="fr"' in page
@@ -203,6 +209,7 @@ def _tiny_multilingual_model(folder: Path) -> Path:
     return folder / "model"
 
 
+@pytest.mark.slow
 def test_a_multilingual_model_finds_releases_in_another_language(tmp_path: Path) -> None:
     from indexer.build import build_index
     from indexer.embed import Embedder

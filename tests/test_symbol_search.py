@@ -8,6 +8,8 @@ import pytest
 from corpus.config import load_settings
 from tests.conftest import run_cli, write_jsonl
 
+pytestmark = pytest.mark.slow  # every test searches an index built with the real model
+
 RELEASES = [
     {"id": "written", "title": "Council must renew its reprisals resolution",
      "body": "States should implement A/HRC/RES/24/24, the Council's 2013 resolution on cooperation with the "

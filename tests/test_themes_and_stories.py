@@ -27,6 +27,7 @@ def test_the_vocabulary_is_small_described_and_named_once() -> None:
     assert source_themes(["Kidnapping", "Zimbabwe"], themes) == (KIDNAPPING,)
 
 
+@pytest.mark.slow
 def test_every_hrw_release_has_themes_though_none_has_tags(shared_data: Path) -> None:
     index = load_settings(shared_data).index_path
     fields = DocumentFields.load(index)
@@ -38,6 +39,7 @@ def test_every_hrw_release_has_themes_though_none_has_tags(shared_data: Path) ->
     assert all(len(rows[d].themes) <= load_settings(shared_data).max_themes for d in hrw)
 
 
+@pytest.mark.slow
 def test_a_theme_filter_finds_the_untagged_release(client) -> None:
     body = client.get("/api/search", query_string={"q": "Haiti kidnappings", "theme": KIDNAPPING,
                                                    "per_page": 50}).get_json()
@@ -51,6 +53,7 @@ def test_a_theme_filter_finds_the_untagged_release(client) -> None:
     assert error["status"] == 400 and KIDNAPPING in error["error"]
 
 
+@pytest.mark.slow
 def test_source_labels_and_assigned_themes_are_kept_apart(client, shared_data: Path) -> None:
     with CorpusStore(load_settings(shared_data).db_path, readonly=True) as store:
         labelled = next(d for d in store.iter_documents() if "kidnapping" in d.metadata.get("violation_types", []))
@@ -63,6 +66,7 @@ def test_source_labels_and_assigned_themes_are_kept_apart(client, shared_data: P
     assert page.count("assigned theme: ") == len(body["themes"])
 
 
+@pytest.mark.slow
 def test_copies_are_one_story(shared_data: Path) -> None:
     index = load_settings(shared_data).index_path
     fields = DocumentFields.load(index)
@@ -79,6 +83,7 @@ def test_copies_are_one_story(shared_data: Path) -> None:
     assert 8 <= len(stories) <= 16 and all(len(titles) <= 4 for titles in stories)
 
 
+@pytest.mark.slow
 def test_no_results_page_shows_two_copies(client) -> None:
     for query in ("Tajikistan dissidents returned from Türkiye", "Australia defence cooperation rights vetting",
                   "Jimmy Lai arrested under the security law", "Hong Kong speech therapists children's books"):
@@ -92,6 +97,7 @@ def test_no_results_page_shows_two_copies(client) -> None:
         assert "other version" in page
 
 
+@pytest.mark.slow
 def test_an_update_groups_a_new_copy_with_its_original(copy_data, small_data: Path, embedder) -> None:
     from indexer.build import update_index
 
