@@ -34,6 +34,19 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         pytest.exit(f"shared test data not found at {SHARED} (it must sit beside the project)", returncode=3)
 
 
+# Fixtures that load the real model or build an index with it: a test using one is slow.
+MODEL_FIXTURES = frozenset({"embedder", "shared_data", "small_data", "app", "live_server"})
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Refuse a test that loads the model without the `slow` mark: `make test-fast` would wait minutes."""
+    unmarked = [item.nodeid for item in items
+                if MODEL_FIXTURES & set(getattr(item, "fixturenames", ()))
+                and item.get_closest_marker("slow") is None and item.get_closest_marker("browser") is None]
+    if unmarked:
+        raise pytest.UsageError("these tests load the model but are not marked slow: " + ", ".join(unmarked))
+
+
 def run_cli(*args: str, data: Path | None = None, check: bool = True,
             timeout: float = 900) -> subprocess.CompletedProcess[str]:
     """Run `python -m <args>` in a real subprocess, as a user would."""

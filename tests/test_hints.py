@@ -163,6 +163,7 @@ def test_exports_carry_the_matched_passage(client) -> None:
     assert [r["passage"] for r in exported[:5]] == [r["passage"] for r in search["results"]]
 
 
+@pytest.mark.slow  # the app's fixture builds the shared corpora's index
 def test_an_unknown_page_is_the_sites_own_404(client) -> None:
     response = client.get("/no/such/page")
     assert response.status_code == 404 and response.mimetype == "text/html"
