@@ -145,6 +145,7 @@ class DocumentFields:
         # Documents grouped by story, for listing a result's other versions without a scan.
         self._by_story = np.argsort(self.story, kind="stable")
         self._story_starts = np.searchsorted(self.story[self._by_story], np.arange(len(self) + 1))
+        self._shared = np.bincount(self.story, minlength=len(self))[self.story] > 1  # has a copy
         folded: dict[str, int] = {}
         fold = np.array([folded.setdefault(t.casefold(), len(folded)) for t in self.tags], dtype=np.int64)
         owners = np.repeat(np.arange(len(self)), np.diff(self.tag_ptr))
@@ -194,14 +195,24 @@ class DocumentFields:
         """
         chosen = np.zeros(len(self), dtype=bool)
         chosen[docs] = True
-        group = self.story if by_story else np.arange(len(self))
+
+        def tally(values: np.ndarray, owners: np.ndarray, count: int) -> np.ndarray:
+            """Documents (or stories) per value, from each entry's value and owning document."""
+            if not by_story:
+                return np.bincount(values, minlength=count)
+            # Only the few documents that have copies need the distinct count; the rest count as they are.
+            shared = self._shared[owners]
+            counts = np.bincount(values[~shared], minlength=count)
+            if shared.any():
+                counts += _distinct(values[shared], self.story[owners[shared]], count)
+            return counts
 
         def single(values: np.ndarray, names: list[str]) -> dict[str, int]:
-            return _named(_distinct(values[docs], group[docs], len(names)), names)
+            return _named(tally(values[docs], docs, len(names)), names)
 
         def many(owners: np.ndarray, values: np.ndarray, names: list[str]) -> dict[str, int]:
             kept = chosen[owners]
-            return _named(_distinct(values[kept], group[owners[kept]], len(names)), names)
+            return _named(tally(values[kept], owners[kept], len(names)), names)
 
         counts = {
             "source": single(self.source, self.sources),
@@ -216,7 +227,7 @@ class DocumentFields:
         dated = docs[self.date[docs] > 0]
         years = self.date[dated] // 10_000
         first = int(years.min()) if len(years) else 0
-        per_year = _distinct(years - first, group[dated], int(years.max()) - first + 1 if len(years) else 0)
+        per_year = tally(years - first, dated, int(years.max()) - first + 1 if len(years) else 0)
         ordered["year"] = {str(first + y): int(n) for y, n in reversed(list(enumerate(per_year.tolist()))) if n}
         return ordered
 
@@ -329,8 +340,9 @@ def _distinct(values: np.ndarray, groups: np.ndarray, count: int) -> np.ndarray:
     """How many distinct groups have each of `count` values, from (value, group) pairs."""
     if not len(values):
         return np.zeros(count, dtype=np.int64)
-    pairs = np.unique(values.astype(np.int64) * (int(groups.max()) + 1) + groups)
-    return np.bincount(pairs // (int(groups.max()) + 1), minlength=count)
+    span = int(groups.max()) + 1
+    pairs = np.unique(values.astype(np.int64) * span + groups)
+    return np.bincount(pairs // span, minlength=count)
 
 
 def _named(counts: np.ndarray, names: list[str]) -> dict[str, int]:
