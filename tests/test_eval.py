@@ -87,11 +87,22 @@ def test_beir_files_are_read_and_bad_ones_rejected_with_the_line(tmp_path: Path)
 
 
 def test_hr_benchmark_files_are_consistent() -> None:
+    # Two judged sets share the queries file: hr-qrels (hr01..) and hr-meaning-qrels (hm01..), each
+    # with train and test halves that split its judgements exactly, by whole queries.
     queries = load_queries(BENCH / "hr-queries.jsonl")
-    qrels = load_qrels(BENCH / "hr-qrels.tsv")
-    assert len(queries) >= 30
-    assert set(qrels) == set(queries)
-    assert all(any(g > 0 for g in judged.values()) for judged in qrels.values())
+    sets = {"hr-qrels": ("hr", 30), "hr-meaning-qrels": ("hm", 40)}
+    judged_ids: list[set[str]] = []
+    for name, (prefix, least) in sets.items():
+        qrels = load_qrels(BENCH / f"{name}.tsv")
+        assert len(qrels) >= least and all(qid.startswith(prefix) for qid in qrels)
+        assert all(any(g > 0 for g in judged.values()) for judged in qrels.values())
+        assert all(g in (0, 1, 2) for judged in qrels.values() for g in judged.values())
+        train, test = (load_qrels(BENCH / f"{name}-{half}.tsv") for half in ("train", "test"))
+        assert not set(train) & set(test)
+        assert {**train, **test} == qrels
+        judged_ids.append(set(qrels))
+    assert not judged_ids[0] & judged_ids[1]
+    assert set().union(*judged_ids) == set(queries)
 
 
 @pytest.mark.slow
