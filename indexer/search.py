@@ -70,7 +70,7 @@ class Ranking:
 
     @cached_property
     def facets(self) -> dict[str, dict[str, int]]:
-        """Counts per source, country, theme and year over the whole set."""
+        """Counts per facet over the whole set, a story once per value any of its answering documents has."""
         return self.index.fields.facets(self.ranked.members)
 
     @cached_property
@@ -169,4 +169,5 @@ class Searcher:
         scores = np.asarray(self._reranker.scores(text, [rows[int(p)].embed_text for p in ranked.passages[:head]]))
         order = np.concatenate([np.argsort(-scores, kind="stable"), np.arange(head, len(ranked.docs))])
         rescored = np.concatenate([scores, ranked.scores[head:]])
-        return RankedSet(ranked.docs[order], rescored[order], ranked.passages[order], ranked.exact, ranked.members)
+        return RankedSet(ranked.docs[order], rescored[order], ranked.passages[order], ranked.exact,
+                         ranked.members)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import tomllib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -71,11 +71,12 @@ class ThemeMatcher:
         self.thresholds = np.array([max(threshold, t.threshold or 0.0) for t in themes], dtype=np.float32)
 
     @classmethod
-    def embed(cls, themes: Sequence[Theme], encode: object, threshold: float, limit: int) -> ThemeMatcher:
+    def embed(cls, themes: Sequence[Theme], encode: Callable[[Sequence[str]], np.ndarray], threshold: float,
+              limit: int) -> ThemeMatcher:
         """Embed each theme's texts with `encode` (a list of texts -> normalised vectors) and average them."""
         texts = [text for t in themes for text in t.texts]
         owners = np.repeat(np.arange(len(themes)), [len(t.texts) for t in themes])
-        encoded = np.asarray(encode(texts), dtype=np.float32)  # type: ignore[operator]
+        encoded = np.asarray(encode(texts), dtype=np.float32)
         vectors = np.stack([encoded[owners == i].mean(axis=0) for i in range(len(themes))])
         # A model that reads none of a theme's words gives it a zero vector: it then matches nothing.
         norms = np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
