@@ -215,16 +215,30 @@ class _SentenceConfig:
             raise ValueError(f"modules {kinds} are not Transformer + Pooling (+ Normalize)")
         pooling_path = next(m["path"] for m in modules if m["type"].endswith("Pooling"))
         pooling = json.loads((model_dir / pooling_path / "config.json").read_text(encoding="utf-8"))
-        modes = [m for m in ("cls_token", "mean_tokens", "max_tokens") if pooling.get(f"pooling_mode_{m}")]
-        others = [k for k, v in pooling.items() if k.startswith("pooling_mode_") and v
-                  and k[len("pooling_mode_"):] not in ("cls_token", "mean_tokens", "max_tokens")]
-        if len(modes) != 1 or others:
+        if "pooling_mode" in pooling:  # sentence-transformers 6 writes {"pooling_mode": "mean", ...}
+            modes = [f"{pooling['pooling_mode']}_token" + ("" if pooling["pooling_mode"] == "cls" else "s")]
+            others = []
+        else:  # earlier versions: one boolean per mode
+            modes = [m for m in ("cls_token", "mean_tokens", "max_tokens") if pooling.get(f"pooling_mode_{m}")]
+            others = [k for k, v in pooling.items() if k.startswith("pooling_mode_") and v
+                      and k[len("pooling_mode_"):] not in ("cls_token", "mean_tokens", "max_tokens")]
+        if len(modes) != 1 or others or modes[0] not in ("cls_token", "mean_tokens", "max_tokens"):
             raise ValueError(f"pooling {pooling} is not one of cls, mean or max")
+        dimension = pooling.get("word_embedding_dimension", pooling.get("embedding_dimension"))
         bert = json.loads((model_dir / "sentence_bert_config.json").read_text(encoding="utf-8"))
         st_path = model_dir / "config_sentence_transformers.json"
         st_config = json.loads(st_path.read_text(encoding="utf-8")) if st_path.exists() else {}
-        return cls(int(pooling["word_embedding_dimension"]), int(bert.get("max_seq_length", 512)),
-                   modes[0], "Normalize" in kinds, dict(st_config.get("prompts") or {}))
+        return cls(int(dimension), _max_tokens(model_dir, bert), modes[0], "Normalize" in kinds,
+                   dict(st_config.get("prompts") or {}))
+
+
+def _max_tokens(model_dir: Path, bert: dict) -> int:
+    """The model's input length: its sentence-transformers setting, else (version 6 folders) the tokenizer's."""
+    if "max_seq_length" in bert:
+        return int(bert["max_seq_length"])
+    tokenizer_path = model_dir / "tokenizer_config.json"
+    tokenizer = json.loads(tokenizer_path.read_text(encoding="utf-8")) if tokenizer_path.exists() else {}
+    return int(tokenizer.get("model_max_length", 512))
 
 
 def _pool(hidden: np.ndarray, mask: np.ndarray, mode: str) -> np.ndarray:

