@@ -44,6 +44,10 @@ class Settings:
     # (bench/relevance_calibration.py, docs/retrieval.md); another corpus or model wants its own.
     semantic_threshold: float = 0.48
     keyword_coverage: float = 0.4
+    # Once a query's best passage reaches `semantic_threshold` (it is about something the corpus
+    # holds), documents down to this cosine join its set too: what is said in other words. Chosen
+    # on the training halves of both HR query sets (docs/retrieval.md, "Meaning questions").
+    semantic_floor: float = 0.44
     # Themes assigned to a document (indexer/themes.py): those a passage comes this close to (cosine),
     # at most `max_themes`. Tuned on HRDsAttack's labels, training split (bench/themes_report.py).
     theme_threshold: float = 0.34

@@ -107,14 +107,14 @@ def cmd_eval(args: argparse.Namespace) -> int:
     """Score each mode against judged queries (BEIR files); optionally write TREC run files."""
     settings = load_settings(args.data, model=args.model, semantic_weight=args.semantic_weight,
                              passage_bonus=args.passage_bonus, semantic_threshold=args.semantic_threshold,
-                             keyword_coverage=args.keyword_coverage)
+                             keyword_coverage=args.keyword_coverage, semantic_floor=args.semantic_floor)
     queries, qrels = load_queries(args.queries), load_qrels(args.qrels)
     embedder = Embedder(settings.model, settings.batch_size, threads=args.threads,
                         backend=settings.embed_backend, cache_dir=settings.models_path)
     searcher = Searcher(settings, embedder)
     print(f"{args.queries.name} / {args.qrels.name}: semantic_weight {settings.semantic_weight}, "
           f"passage_bonus {settings.passage_bonus}, semantic_threshold {settings.semantic_threshold}, "
-          f"keyword_coverage {settings.keyword_coverage}")
+          f"semantic_floor {settings.semantic_floor}, keyword_coverage {settings.keyword_coverage}")
     for mode in args.mode or MODES:
         def ranker(text: str, depth: int, mode: str = mode) -> list[tuple[str, float]]:
             # A result stands for its story: its near-copies follow it, as the page names them beside it,
@@ -185,6 +185,9 @@ def build_parser(prog: str = "python -m indexer") -> argparse.ArgumentParser:
     p.add_argument("--passage-bonus", type=float, help="override the passage_bonus setting")
     p.add_argument("--semantic-threshold", type=float,
                    help="override the semantic_threshold setting (cosine a document needs to join the set)")
+    p.add_argument("--semantic-floor", type=float,
+                   help="override the semantic_floor setting (cosine that joins once the best passage "
+                   "reaches the threshold)")
     p.add_argument("--keyword-coverage", type=float,
                    help="override the keyword_coverage setting (share of the query's words a document needs)")
     p.add_argument("--threads", type=int, help="threads for query encoding (default: all cores; "
