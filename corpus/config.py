@@ -52,6 +52,9 @@ class Settings:
     # at most `max_themes`. Tuned on HRDsAttack's labels, training split (bench/themes_report.py).
     theme_threshold: float = 0.34
     max_themes: int = 6
+    # Query vectors kept per process, newest used first: another page, a filter, the feed or a result
+    # opened from the same search does not run the model again (half a query's time here). 0 = off.
+    query_cache: int = 1024
     # A query still ranking after this many seconds is stopped (a 503), so it cannot hold a search slot.
     query_budget_seconds: float = 10.0
     # Optional cross-encoder (path or name) reranking the top `rerank_depth` documents; "" = off.

@@ -9,7 +9,9 @@ corpus's; the caller fetches them for the matches it shows.
 
 from __future__ import annotations
 
+import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -94,6 +96,8 @@ class Searcher:
         self.settings = settings
         self._embedder = embedder
         self._reranker: Reranker | None = None
+        self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()  # query text -> vector, oldest first
+        self._vectors_lock = threading.Lock()
         if settings.threads:
             use_threads(settings.threads)
         self.live = LiveIndex(settings.index_path, settings.model)
@@ -136,11 +140,30 @@ class Searcher:
         started = time.perf_counter()
         deadline = time.monotonic() + self.settings.query_budget_seconds
         index = self.live.current()  # one build for the whole query
-        vector = self.embedder.encode_query(query.text) if query.mode != "keyword" else None
+        vector = self.query_vector(query.text) if query.mode != "keyword" else None
         ranked = relevant_set(index, query, vector, self.bounds, deadline)
         if self.settings.rerank_model:
             ranked = self._rerank(index, query.text, ranked)
         return Ranking(query, index, ranked, vector, (time.perf_counter() - started) * 1000)
+
+    def query_vector(self, text: str) -> np.ndarray:
+        """The query's embedding (read-only), from the `query_cache` most recently used ones if there.
+
+        A reader pages, filters, sorts and opens results of one question: each is a new request with
+        the same text, and the model is half of what such a request costs.
+        """
+        with self._vectors_lock:
+            if text in self._vectors:
+                self._vectors.move_to_end(text)
+                return self._vectors[text]
+        vector = self.embedder.encode_query(text)
+        vector.setflags(write=False)  # shared between requests: nobody may change it in place
+        if self.settings.query_cache > 0:
+            with self._vectors_lock:
+                self._vectors[text] = vector
+                while len(self._vectors) > self.settings.query_cache:
+                    self._vectors.popitem(last=False)
+        return vector
 
     def passages(self, ranking: Ranking, matches: list[Match]) -> list[str]:
         """The text of each match's best passage ("" if the build no longer has it)."""

@@ -220,9 +220,8 @@ def _marked(searcher: Searcher, params: SearchParams | None, paragraphs: list[st
     marked = mark_paragraphs(paragraphs, params.q)
     if any(p.matched for p in marked) or params.mode == "keyword":
         return marked
-    embedder = searcher.embedder
-    vector = embedder.encode_query(params.q)
-    return mark_paragraphs(paragraphs, params.q, vector, embedder.token_vectors().closest)
+    vector = searcher.query_vector(params.q)
+    return mark_paragraphs(paragraphs, params.q, vector, searcher.embedder.token_vectors().closest)
 
 
 @bp.get("/documents/<doc_id>/similar")

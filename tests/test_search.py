@@ -120,6 +120,44 @@ def test_meaning_sentence_is_the_one_closest_to_the_query(embedder) -> None:
         "Guards beat the prisoners in their cells.", "Inmates said guards had beaten them."]
 
 
+class CountingEncoder:
+    """The real embedder, counting the queries it is asked to encode."""
+
+    def __init__(self, embedder) -> None:  # noqa: ANN001 - the session's Embedder
+        self.inner, self.queries = embedder, 0
+
+    def encode_query(self, text: str) -> np.ndarray:
+        self.queries += 1
+        return self.inner.encode_query(text)
+
+    def __getattr__(self, name: str):  # noqa: ANN204 - everything else is the embedder's own
+        return getattr(self.inner, name)
+
+
+@pytest.mark.slow
+def test_paging_filtering_or_opening_the_same_search_does_not_run_the_model_again(small_data: Path,
+                                                                                 embedder) -> None:
+    from indexer.filters import Filters
+    from indexer.search import Query, Searcher
+
+    counting = CountingEncoder(embedder)
+    searcher = Searcher(load_settings(small_data), counting)
+    uncached = Searcher(replace(load_settings(small_data), query_cache=0), embedder)
+    text = "union leader abducted"
+    first = searcher.search(Query(text))
+    for query in (Query(text), Query(text, "semantic"), Query(text, filters=Filters(date_from="2020-01-01"))):
+        again, fresh = searcher.search(query), uncached.search(query)
+        assert again.ranked.docs.tolist() == fresh.ranked.docs.tolist()
+        assert np.array_equal(again.vector, fresh.vector)
+    assert counting.queries == 1 and np.array_equal(first.vector, searcher.query_vector(text))
+    assert not first.vector.flags.writeable  # shared between requests
+    # Bounded: with room for two, a third question pushes out the least recently used.
+    small = Searcher(replace(load_settings(small_data), query_cache=2), counting)
+    for question in ("torture", "press freedom", "torture", "land rights", "torture", "press freedom"):
+        small.query_vector(question)
+    assert counting.queries == 1 + 4  # torture, press freedom, land rights, then press freedom again
+
+
 @pytest.mark.slow
 def test_cross_encoder_reranks_the_top_documents(small_data: Path, embedder, tmp_path: Path) -> None:
     """The rerank path, with a tiny untrained cross-encoder built here (no model download)."""
