@@ -219,7 +219,8 @@ class _SentenceConfig:
             modes = [f"{pooling['pooling_mode']}_token" + ("" if pooling["pooling_mode"] == "cls" else "s")]
             others = []
         else:  # earlier versions: one boolean per mode
-            modes = [m for m in ("cls_token", "mean_tokens", "max_tokens") if pooling.get(f"pooling_mode_{m}")]
+            modes = [m for m in ("cls_token", "mean_tokens", "max_tokens")
+                     if pooling.get(f"pooling_mode_{m}")]
             others = [k for k, v in pooling.items() if k.startswith("pooling_mode_") and v
                       and k[len("pooling_mode_"):] not in ("cls_token", "mean_tokens", "max_tokens")]
         if len(modes) != 1 or others or modes[0] not in ("cls_token", "mean_tokens", "max_tokens"):
@@ -233,12 +234,15 @@ class _SentenceConfig:
 
 
 def _max_tokens(model_dir: Path, bert: dict) -> int:
-    """The model's input length: its sentence-transformers setting, else (version 6 folders) the tokenizer's."""
+    """The model's input length: its sentence-transformers setting, else (version 6) the tokenizer's."""
     if "max_seq_length" in bert:
         return int(bert["max_seq_length"])
     tokenizer_path = model_dir / "tokenizer_config.json"
     tokenizer = json.loads(tokenizer_path.read_text(encoding="utf-8")) if tokenizer_path.exists() else {}
-    return int(tokenizer.get("model_max_length", 512))
+    config_path = model_dir / "config.json"
+    config = json.loads(config_path.read_text(encoding="utf-8")) if config_path.exists() else {}
+    # A tokenizer without a limit says 1e30; the position table is the real one.
+    return int(min(tokenizer.get("model_max_length", 512), config.get("max_position_embeddings", 512)))
 
 
 def _pool(hidden: np.ndarray, mask: np.ndarray, mode: str) -> np.ndarray:

@@ -174,7 +174,8 @@ def _semantic_side(index: LoadedIndex, vector: np.ndarray, allowed: np.ndarray |
     besides the unfiltered one that the scale needs (at 1M passages each costs a full IVF scan).
     """
     scores, ids = _found(*index.vectors.search(vector, DEPTH))
-    bound = bounds.floor if len(scores) and scores[0] >= bounds.semantic_threshold else bounds.semantic_threshold
+    found = len(scores) > 0 and scores[0] >= bounds.semantic_threshold
+    bound = bounds.floor if found else bounds.semantic_threshold
     if len(ids) == DEPTH and scores[-1] >= bound:
         scores, ids = index.vectors.within(vector, bound)
     ends = scale(scores)

@@ -145,7 +145,10 @@ def test_onnx_reads_how_sentence_transformers_6_describes_a_model(tmp_path: Path
     old, new = _SentenceConfig.read(packaged), _SentenceConfig.read(saved)
     assert (new.dimension, new.max_tokens, new.pooling, new.normalize) == (
         old.dimension, old.max_tokens, old.pooling, old.normalize) == (384, 256, "mean_tokens", True)
-    (saved / "1_Pooling" / "config.json").write_text(json.dumps({"embedding_dimension": 384, "pooling_mode": "weighted"}))
+    (saved / "tokenizer_config.json").write_text(json.dumps({**tokenizer, "model_max_length": int(1e30)}))
+    assert _SentenceConfig.read(saved).max_tokens == 512  # no limit given: the position table's length
+    (saved / "1_Pooling" / "config.json").write_text(json.dumps({"embedding_dimension": 384,
+                                                                 "pooling_mode": "weighted"}))
     with pytest.raises(ValueError, match="not one of cls, mean or max"):
         _SentenceConfig.read(saved)
 
