@@ -46,7 +46,7 @@ class Settings:
     keyword_coverage: float = 0.4
     # Once a query's best passage reaches `semantic_threshold` (it is about something the corpus
     # holds), documents down to this cosine join its set too: what is said in other words. Chosen
-    # on the training halves of both HR query sets (docs/retrieval.md, "Meaning questions").
+    # on the training halves of both HR query sets (docs/retrieval.md, "Lifting meaning retrieval").
     semantic_floor: float = 0.44
     # Themes assigned to a document (indexer/themes.py): those a passage comes this close to (cosine),
     # at most `max_themes`. Tuned on HRDsAttack's labels, training split (bench/themes_report.py).

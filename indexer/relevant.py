@@ -169,7 +169,7 @@ def _semantic_side(index: LoadedIndex, vector: np.ndarray, allowed: np.ndarray |
     passage is the unfiltered one, so that a filter never changes which documents answer.
 
     One unfiltered search is complete for what the set needs of this side: membership needs every
-    passage above the threshold, and scores need every passage above the unfiltered window's low
+    passage above the bound, and scores need every passage above the unfiltered window's low
     end (lower ones scale to 0), and both are within it. It is also cheaper than a filtered search
     besides the unfiltered one that the scale needs (at 1M passages each costs a full IVF scan).
     """
