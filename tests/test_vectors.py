@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from conftest import HRDS, read_jsonl
-from indexer.vectors import ExactStore, FaissStore, exact_top_k, recall_at_k
+from indexer.vectors import MIN_RECALL, ExactStore, FaissStore, exact_top_k, recall_at_k, smallest_nprobe
 
 
 @pytest.fixture(scope="module")
@@ -69,3 +69,19 @@ def test_exact_top_k_is_blocked_without_changing_the_answer() -> None:
     queries = rng.normal(size=(5, 16)).astype(np.float32)
     whole = np.argsort(-(queries @ vectors.T), axis=1)[:, :10]
     assert (exact_top_k(vectors, queries, 10, block=97) == whole).all()
+
+
+def test_nprobe_stops_near_the_recall_that_quantisation_allows() -> None:
+    # The tuner's probes' recall@10 on the 1M scale index from nprobe 64 up (docs/performance.md;
+    # below 64 only the shape matters): 8-bit codes cap it at 0.9815, below the 0.99 target, so
+    # probing the whole quarter of the lists buys nothing.
+    at_1m = {1: 0.52, 2: 0.68, 4: 0.80, 8: 0.88, 16: 0.92, 32: 0.945, 64: 0.959, 128: 0.975, 256: 0.9795,
+             512: 0.9810, 1024: 0.9815}
+    assert smallest_nprobe(at_1m.__getitem__, cap=1024) == (512, 0.9810)
+    # Where the target is in reach it is the goal; where even the cap is short of MIN_RECALL, the cap
+    # is returned with its recall (and the caller keeps an exact index).
+    easy = {n: min(1.0, 0.9 + n / 100) for n in (1, 2, 4, 8, 16, 32, 64, 128)}
+    assert smallest_nprobe(easy.__getitem__, cap=128) == (16, 1.0)
+    poor = {n: 0.9 for n in (1, 2, 4, 8)}
+    nprobe, recall = smallest_nprobe(poor.__getitem__, cap=8)
+    assert nprobe == 8 and recall < MIN_RECALL
