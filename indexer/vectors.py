@@ -185,16 +185,22 @@ class FaissStore:
 
 
 def smallest_nprobe(recall_with: Callable[[int], float], cap: int) -> tuple[int, float]:
-    """(nprobe, its recall): the first of 1, 2, 4... up to `cap` whose recall reaches TARGET_RECALL or
-    comes within CEILING_SLACK of the recall at `cap`, but never a goal below MIN_RECALL (`cap` when
-    nothing does; the caller then keeps an exact index if even that is below MIN_RECALL)."""
-    ceiling = recall_with(cap)
-    goal = min(TARGET_RECALL, max(MIN_RECALL, ceiling - CEILING_SLACK))
-    nprobe, recall = 1, recall_with(1) if cap > 1 else ceiling
-    while recall < goal and nprobe < cap:
+    """(nprobe, its recall): the first of 1, 2, 4... up to `cap` whose recall reaches TARGET_RECALL;
+    if none does, the first within CEILING_SLACK of the recall at `cap`, but never one below
+    MIN_RECALL (`cap` when nothing does; the caller then keeps an exact index). Each nprobe is
+    measured once, and no further than the target."""
+    recalls: dict[int, float] = {}
+    nprobe = 1
+    while True:
+        recalls[nprobe] = recall_with(nprobe)
+        if recalls[nprobe] >= TARGET_RECALL:
+            return nprobe, recalls[nprobe]
+        if nprobe >= cap:
+            break
         nprobe = min(cap, nprobe * 2)
-        recall = ceiling if nprobe == cap else recall_with(nprobe)
-    return nprobe, recall
+    goal = max(MIN_RECALL, recalls[nprobe] - CEILING_SLACK)
+    chosen = min((n for n, recall in recalls.items() if recall >= goal), default=nprobe)
+    return chosen, recalls[chosen]
 
 
 def use_threads(threads: int) -> None:
