@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 import sqlite3
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -88,11 +89,12 @@ class QueryTooSlow(Exception):
     """A query ran past its time budget and was stopped (the caller answers 503)."""
 
 
-def relevant_set(index: LoadedIndex, query: Query, vector: np.ndarray | None, bounds: Bounds,
+def relevant_set(index: LoadedIndex, query: Query, vector: Callable[[], np.ndarray] | None, bounds: Bounds,
                  deadline: float | None = None) -> RankedSet:
     """Every document of `index` that answers `query` within its filters, best first.
 
-    `vector` is the query's embedding, needed in the hybrid and semantic modes. Past `deadline`
+    `vector` returns the query's embedding, needed in the hybrid and semantic modes. It is called
+    after the keyword half is ranked, so that the embedding can be computed meanwhile. Past `deadline`
     (a `time.monotonic()` value) the work stops with QueryTooSlow, between stages and inside the
     phrase scans, so that no query holds a search slot for long.
     """
@@ -108,11 +110,8 @@ def relevant_set(index: LoadedIndex, query: Query, vector: np.ndarray | None, bo
         allowed = holding if allowed is None else allowed & holding
     semantic, keyword = Side.empty(documents), Side.empty(documents)
     semantic_bound = bounds.semantic_threshold
-    if query.mode != "keyword":
-        if vector is None:
-            raise ValueError(f"{query.mode} search needs the query's vector")
-        _in_time(deadline)
-        semantic, semantic_bound = _semantic_side(index, vector, allowed, bounds)
+    if query.mode != "keyword" and vector is None:
+        raise ValueError(f"{query.mode} search needs the query's vector")
     terms = query_terms(parsed.words + parsed.phrases, index.keywords.languages)
     lexical = query.mode != "semantic" or bool(parsed.phrases)
     _in_time(deadline)
@@ -120,6 +119,9 @@ def relevant_set(index: LoadedIndex, query: Query, vector: np.ndarray | None, bo
     if bm25 is not None:
         keyword = _keyword_side(index, bm25, allowed, bounds)
     coverage = index.keywords.coverage(terms) if lexical and terms else np.zeros(documents)
+    if query.mode != "keyword":
+        _in_time(deadline)
+        semantic, semantic_bound = _semantic_side(index, vector(), allowed, bounds)
     _in_time(deadline)
 
     if parsed.phrases or cited:

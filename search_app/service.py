@@ -8,15 +8,34 @@ from __future__ import annotations
 
 import threading
 import time
+from concurrent.futures import Executor
 
 from corpus.config import Settings
 from corpus.connections import PerThread
 from corpus.store import CorpusError, CorpusStore
+from indexer.backends import default_threads
 from indexer.embed import Embedder, ModelError
 from indexer.manifest import IndexLoadError
 from indexer.search import Searcher
 
 RETRY_SECONDS = 2.0
+
+
+def model_threads(count: int) -> Executor | None:
+    """`count` OS threads for query embeddings under gunicorn's gevent worker, else None (the
+    Searcher makes its own).
+
+    The gevent worker turns `threading` into greenlets, which take turns on one core: an embedding
+    on one of them would wait for the keyword half it is meant to run beside. gevent's own pool
+    runs real threads whose results a greenlet waits for without blocking the others.
+    """
+    from gevent import monkey
+
+    if not monkey.is_module_patched("threading"):
+        return None
+    from gevent.threadpool import ThreadPoolExecutor as NativeThreadPoolExecutor
+
+    return NativeThreadPoolExecutor(max_workers=count)
 
 
 class Unavailable(Exception):
@@ -44,7 +63,8 @@ class SearchService:
             if self._searcher is None and time.monotonic() - self._tried_at >= RETRY_SECONDS:
                 self._tried_at = time.monotonic()
                 try:
-                    self._searcher = Searcher(self.settings, self._embedder)
+                    self._searcher = Searcher(self.settings, self._embedder,
+                                              model_threads(self.settings.threads or default_threads()))
                 except (IndexLoadError, CorpusError, ModelError) as exc:
                     self._error = str(exc)
             if self._searcher is None:

@@ -230,6 +230,7 @@ def test_each_server_worker_computes_on_its_share_of_the_cores(small_data: Path)
     import os
 
     import faiss
+    from threadpoolctl import threadpool_info
 
     from indexer.embed import Embedder
     from indexer.search import Searcher
@@ -244,5 +245,67 @@ def test_each_server_worker_computes_on_its_share_of_the_cores(small_data: Path)
         embedder = Embedder.from_settings(settings)
         Searcher(settings, embedder=embedder)
         assert faiss.omp_get_max_threads() == 1 and embedder._backend.threads == 1
+        assert all(pool["num_threads"] == 1 for pool in threadpool_info() if pool["user_api"] == "blas")
     finally:
         use_threads(cores)
+
+
+@pytest.mark.slow
+def test_the_query_is_embedded_on_the_model_threads_while_the_keyword_half_is_ranked(
+        small_data: Path, embedder, monkeypatch: pytest.MonkeyPatch) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    import indexer.relevant as relevant
+    import indexer.search as search
+    from indexer.keywords import KeywordIndex
+    from indexer.search import Query, Searcher
+
+    events: list[str] = []
+
+    class Watched(ThreadPoolExecutor):
+        def submit(self, fn, text):  # noqa: ANN001, ANN201 - Executor.submit
+            events.append(f"embed {text}")
+            return super().submit(fn, text)
+
+    settings = load_settings(small_data)
+    searcher = Searcher(settings, embedder, Watched(1))
+    plain = Searcher(replace(settings, query_cache=0), embedder)
+    score, semantic_side = KeywordIndex.score, relevant._semantic_side
+    monkeypatch.setattr(KeywordIndex, "score", lambda *a: events.append("keyword") or score(*a))
+    monkeypatch.setattr(relevant, "_semantic_side", lambda *a: events.append("semantic") or semantic_side(*a))
+    searcher.search(Query("land rights"))  # a small index: the keyword half is quicker than a hand-off
+    assert events == ["keyword", "semantic"]
+    events.clear()
+    monkeypatch.setattr(search, "BESIDE_FROM_PASSAGES", 0)  # as in an index of 50,000 passages or more
+    ranking = searcher.search(Query("union leader abducted"))
+    assert events == ["embed union leader abducted", "keyword", "semantic"]
+    assert ranking.ranked.docs.tolist() == plain.search(Query("union leader abducted")).ranked.docs.tolist()
+    events.clear()
+    searcher.search(Query("union leader abducted", "semantic"))  # remembered: no model run
+    searcher.search(Query("union leader abducted", "keyword"))  # no vector needed
+    assert "embed union leader abducted" not in events
+
+
+def test_under_gevent_the_query_embedding_runs_on_an_os_thread_beside_the_request() -> None:
+    import subprocess
+    import sys
+
+    from search_app.service import model_threads
+
+    assert model_threads(1) is None  # unpatched: the Searcher's own thread pool is already native
+    # gunicorn's gevent worker patches `threading`; a patched thread would only start once the
+    # request's greenlet waits, so a model run and the keyword half would take turns, not overlap.
+    script = """
+from gevent import monkey; monkey.patch_all()
+import time
+from search_app.service import model_threads
+hold = monkey.get_original("time", "sleep")  # holds its OS thread, as a model run holds a core
+started = time.perf_counter()
+pending = model_threads(1).submit(hold, 0.5)
+hold(0.5)
+pending.result()
+print(time.perf_counter() - started)
+"""
+    took = float(subprocess.run([sys.executable, "-c", script], check=True, capture_output=True, text=True,
+                                cwd=Path(__file__).resolve().parents[1]).stdout)
+    assert 0.5 <= took < 0.9  # together; one after the other would be 1.0 s

@@ -34,6 +34,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
@@ -163,9 +164,10 @@ def serve(data: Path, port: int, workers: int, checkout: Path = ROOT,
            "RIGHTSSEARCH_QUERY_CACHE": "0"}
     started = time.perf_counter()
     extra = ["--threads", str(threads)] if threads else []
+    log = tempfile.TemporaryFile("w+")  # the server's own words, shown if it never answers
     proc = subprocess.Popen([sys.executable, "-m", "search_app", "--data", str(data), "--port", str(port),
                              "--workers", str(workers), *extra], cwd=checkout, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                            stdout=subprocess.DEVNULL, stderr=log)
     url = f"http://127.0.0.1:{port}/api/search"
     while True:
         try:
@@ -174,7 +176,9 @@ def serve(data: Path, port: int, workers: int, checkout: Path = ROOT,
         except httpx.HTTPError:
             pass
         if proc.poll() is not None or time.perf_counter() - started > 300:
-            raise SystemExit("the server did not answer within 300 s")
+            proc.kill()
+            log.seek(0)
+            raise SystemExit(f"the server of {checkout} did not answer within 300 s:\n{log.read()[-3000:]}")
         time.sleep(0.05)
 
 
