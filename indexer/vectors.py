@@ -57,8 +57,6 @@ class FaissStore:
 
     def __init__(self, index: faiss.Index) -> None:
         self.index = index
-        inner = faiss.downcast_index(index.index) if isinstance(index, faiss.IndexIDMap) else None
-        self._exact = inner if isinstance(inner, faiss.IndexFlat) else None  # None: IVF
 
     @classmethod
     def create(cls, dimension: int) -> FaissStore:
@@ -145,8 +143,6 @@ class FaissStore:
     @property
     def kind(self) -> str:
         """"flat", or "ivf<lists>-sq8" with its probes, as recorded in the manifest."""
-        if self._exact is not None:
-            return "flat"
         try:
             ivf = faiss.extract_index_ivf(self.index)
         except RuntimeError:
@@ -172,14 +168,6 @@ class FaissStore:
 
     def search(self, query: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         """Return (scores, ids) of the k nearest passages, best first; ids of -1 are padding."""
-        flat = self._flat()
-        if flat is not None:
-            vectors, ids = flat
-            scores = vectors @ _row(query)[0]
-            chosen = np.argpartition(-scores, k - 1)[:k] if k < len(scores) else np.arange(len(scores))
-            chosen.sort()  # ties go to the earlier passage, as in FAISS
-            order = chosen[np.argsort(-scores[chosen], kind="stable")]
-            return scores[order], ids[order].copy()
         scores, ids = self.index.search(_row(query), k)
         return scores[0], ids[0]
 
@@ -188,33 +176,9 @@ class FaissStore:
 
         Exact on a flat index; on IVF, complete within the lists that `nprobe` visits.
         """
-        flat = self._flat()
-        if flat is not None:
-            vectors, ids = flat
-            scores = vectors @ _row(query)[0]
-            kept = np.flatnonzero(scores >= radius)
-            order = kept[np.argsort(-scores[kept], kind="stable")]
-            return scores[order], ids[order].copy()
         _, scores, ids = self.index.range_search(_row(query), float(radius))
         order = np.argsort(-scores, kind="stable")
         return scores[order], ids[order]
-
-    def _flat(self) -> tuple[np.ndarray, np.ndarray] | None:
-        """(vectors, ids) of a flat index as arrays over FAISS's own memory, or None for IVF.
-
-        One query against a flat index is a matrix-vector product. FAISS's search for the nearest
-        1,000 keeps a heap of 1,000 as it scans: at 8,374 passages it took 1.07-1.29 ms per query
-        in the app, NumPy's product and a partition 0.65-1.02 (same queries, alternating). The
-        product runs on the BLAS threads `use_threads` allows. Views, not copies: made per call,
-        they follow updates.
-        """
-        if self._exact is None:
-            return None
-        n, d = len(self), self.dimension
-        if n == 0:
-            return np.empty((0, d), dtype=np.float32), np.empty(0, dtype=np.int64)
-        vectors = faiss.rev_swig_ptr(self._exact.get_xb(), n * d).reshape(n, d)
-        return vectors, faiss.rev_swig_ptr(self.index.id_map.data(), n)
 
     def save(self, path: Path) -> None:
         """Write the index to one file."""
@@ -245,8 +209,9 @@ def use_threads(threads: int) -> None:
     threads in this process (their pools are global).
 
     BLAS matters too: after a product as small as a query's (the meaning marks' word pieces), an
-    OpenBLAS thread spins waiting for more work. In a server worker given one core, it took the
-    other worker's: 2 workers and 8 clients at 8,374 passages spent 21 ms of CPU per 10 ms answer.
+    idle OpenBLAS thread spins waiting for more work. In-process with one thread, a query at 8,374
+    passages used 20.6 ms of CPU for 10.4 ms of wall time; in a server worker given one core, that
+    spin takes the other worker's.
     """
     faiss.omp_set_num_threads(max(1, threads))
     threadpool_limits(max(1, threads), user_api="blas")
