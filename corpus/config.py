@@ -55,6 +55,9 @@ class Settings:
     # Query vectors kept per process, newest used first: another page, a filter, the feed or a result
     # opened from the same search does not run the model again (half a query's time here). 0 = off.
     query_cache: int = 1024
+    # From this many passages on, a query's embedding runs on another thread while its keyword half
+    # is ranked (indexer/search.py); in smaller indexes that half is quicker than the hand-off.
+    embed_beside_from: int = 50_000
     # A query still ranking after this many seconds is stopped (a 503), so it cannot hold a search slot.
     query_budget_seconds: float = 10.0
     # Optional cross-encoder (path or name) reranking the top `rerank_depth` documents; "" = off.

@@ -31,8 +31,6 @@ from indexer.vectors import use_threads
 
 __all__ = ["MODES", "Match", "Query", "QueryTooSlow", "Ranking", "Searcher"]
 
-BESIDE_FROM_PASSAGES = 50_000  # from this size on, a query's embedding runs beside its keyword half
-
 
 @dataclass(frozen=True)
 class Match:
@@ -154,7 +152,7 @@ class Searcher:
         # ms). In a small one that half takes less than the hand-off, and a gevent worker waiting
         # for the model accepts more connections than its peer (8,374 passages, 8 clients: one of 2
         # workers did three quarters of the work, 125-133 answers/s instead of 138-168).
-        beside = index.manifest.passages >= BESIDE_FROM_PASSAGES
+        beside = index.manifest.passages >= self.settings.embed_beside_from
         pending = self._vector_future(query.text, beside) if query.mode != "keyword" else None
         ranked = relevant_set(index, query, pending and pending.result, self.bounds, deadline)
         if self.settings.rerank_model:

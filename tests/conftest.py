@@ -178,7 +178,9 @@ def live_server(shared_data: Path) -> Iterator[str]:
     proc = subprocess.Popen(
         [sys.executable, "-m", "search_app", "--data", str(shared_data), "--port", str(port),
          "--workers", "1"],
-        cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT), "RIGHTSSEARCH_RATE_LIMIT_PER_MINUTE": "0"},
+        # Every search embeds on gevent's native threads, as in an index of 50,000 passages or more.
+        cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT), "RIGHTSSEARCH_RATE_LIMIT_PER_MINUTE": "0",
+                       "RIGHTSSEARCH_EMBED_BESIDE_FROM": "0"},
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
     )
     base = f"http://127.0.0.1:{port}"

@@ -256,7 +256,6 @@ def test_the_query_is_embedded_on_the_model_threads_while_the_keyword_half_is_ra
     from concurrent.futures import ThreadPoolExecutor
 
     import indexer.relevant as relevant
-    import indexer.search as search
     from indexer.keywords import KeywordIndex
     from indexer.search import Query, Searcher
 
@@ -276,7 +275,7 @@ def test_the_query_is_embedded_on_the_model_threads_while_the_keyword_half_is_ra
     searcher.search(Query("land rights"))  # a small index: the keyword half is quicker than a hand-off
     assert events == ["keyword", "semantic"]
     events.clear()
-    monkeypatch.setattr(search, "BESIDE_FROM_PASSAGES", 0)  # as in an index of 50,000 passages or more
+    searcher = Searcher(replace(settings, embed_beside_from=0), embedder, Watched(1))  # as at 50,000 passages
     ranking = searcher.search(Query("union leader abducted"))
     assert events == ["embed union leader abducted", "keyword", "semantic"]
     assert ranking.ranked.docs.tolist() == plain.search(Query("union leader abducted")).ranked.docs.tolist()
