@@ -36,6 +36,12 @@ class Settings:
     # Hybrid search: the semantic ranking's share of the fused score (0 = keyword only, 1 = semantic
     # only). Tuned on SciFact train and our HR train queries (docs/retrieval.md).
     semantic_weight: float = 0.5
+    # ...moved by `weight_shift` per query toward the side likelier to be right: up when the query's
+    # best passage leads its tenth best by at least `clear_gap` (cosine: the meaning side found
+    # something that stands out), down otherwise. Chosen on the three training sets, with a plateau of
+    # gaps 0.12-0.14 around the median training query's lead (docs/retrieval.md); 0 = a fixed weight.
+    weight_shift: float = 0.1
+    clear_gap: float = 0.13
     # A document scores as its best passage plus this share of each further matching passage.
     passage_bonus: float = 0.1
     # The relevant set (indexer/relevant.py): a document answers a query when its best passage is at

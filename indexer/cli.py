@@ -107,12 +107,14 @@ def cmd_eval(args: argparse.Namespace) -> int:
     """Score each mode against judged queries (BEIR files); optionally write TREC run files."""
     settings = load_settings(args.data, model=args.model, semantic_weight=args.semantic_weight,
                              passage_bonus=args.passage_bonus, semantic_threshold=args.semantic_threshold,
-                             keyword_coverage=args.keyword_coverage, semantic_floor=args.semantic_floor)
+                             keyword_coverage=args.keyword_coverage, semantic_floor=args.semantic_floor,
+                             weight_shift=args.weight_shift)
     queries, qrels = load_queries(args.queries), load_qrels(args.qrels)
     embedder = Embedder(settings.model, settings.batch_size, threads=args.threads,
                         backend=settings.embed_backend, cache_dir=settings.models_path)
     searcher = Searcher(settings, embedder)
-    print(f"{args.queries.name} / {args.qrels.name}: semantic_weight {settings.semantic_weight}, "
+    print(f"{args.queries.name} / {args.qrels.name}: semantic_weight {settings.semantic_weight} "
+          f"(shift {settings.weight_shift} at gap {settings.clear_gap}), "
           f"passage_bonus {settings.passage_bonus}, semantic_threshold {settings.semantic_threshold}, "
           f"semantic_floor {settings.semantic_floor}, keyword_coverage {settings.keyword_coverage}")
     for mode in args.mode or MODES:
@@ -182,6 +184,8 @@ def build_parser(prog: str = "python -m indexer") -> argparse.ArgumentParser:
     p.add_argument("--run", type=Path, metavar="FILE",
                    help="write a TREC run file (one per mode, FILE.<mode>.ext, when several)")
     p.add_argument("--semantic-weight", type=float, help="override the semantic_weight setting")
+    p.add_argument("--weight-shift", type=float,
+                   help="override the weight_shift setting (0 = the same semantic_weight for every query)")
     p.add_argument("--passage-bonus", type=float, help="override the passage_bonus setting")
     p.add_argument("--semantic-threshold", type=float,
                    help="override the semantic_threshold setting (cosine a document needs to join the set)")

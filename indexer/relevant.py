@@ -67,11 +67,21 @@ class Bounds:
     # Once the query's best passage reaches `semantic_threshold`, documents down to this cosine join
     # too (never above the threshold: min of the two applies, so 1.0 turns it off).
     semantic_floor: float = 1.0
+    # Hybrid's semantic weight moves up by this when the best passage leads the tenth by `clear_gap`,
+    # and down by it otherwise (0 = a fixed `semantic_weight`).
+    weight_shift: float = 0.0
+    clear_gap: float = 0.0
 
     @property
     def floor(self) -> float:
         """The lowest cosine that can join the semantic half, for a query that found something."""
         return min(self.semantic_floor, self.semantic_threshold)
+
+    def hybrid_weight(self, lead: float) -> float:
+        """The semantic side's share of a hybrid score, given how far the query's best passage leads
+        its tenth best (cosine). A clear lead means the meaning side found what the query is about;
+        a flat head means many passages are about equally close, and the words decide better."""
+        return self.semantic_weight + (self.weight_shift if lead >= self.clear_gap else -self.weight_shift)
 
 
 @dataclass(frozen=True)
@@ -109,7 +119,7 @@ def relevant_set(index: LoadedIndex, query: Query, vector: Callable[[], np.ndarr
         holding = _phrase_documents(index, parsed.phrases, deadline)
         allowed = holding if allowed is None else allowed & holding
     semantic, keyword = Side.empty(documents), Side.empty(documents)
-    semantic_bound = bounds.semantic_threshold
+    semantic_bound, lead = bounds.semantic_threshold, 0.0
     if query.mode != "keyword" and vector is None:
         raise ValueError(f"{query.mode} search needs the query's vector")
     terms = query_terms(parsed.words + parsed.phrases, index.keywords.languages)
@@ -121,7 +131,7 @@ def relevant_set(index: LoadedIndex, query: Query, vector: Callable[[], np.ndarr
     coverage = index.keywords.coverage(terms) if lexical and terms else np.zeros(documents)
     if query.mode != "keyword":
         _in_time(deadline)
-        semantic, semantic_bound = _semantic_side(index, vector(), allowed, bounds)
+        semantic, semantic_bound, lead = _semantic_side(index, vector(), allowed, bounds)
     _in_time(deadline)
 
     if parsed.phrases or cited:
@@ -136,7 +146,7 @@ def relevant_set(index: LoadedIndex, query: Query, vector: Callable[[], np.ndarr
             member &= allowed
 
     if query.mode == "hybrid":
-        score, passage = fuse(semantic, keyword, bounds.semantic_weight)
+        score, passage = fuse(semantic, keyword, bounds.hybrid_weight(lead))
     else:
         side = semantic if query.mode == "semantic" else keyword
         score, passage = side.score, side.passage
@@ -159,10 +169,11 @@ def relevant_set(index: LoadedIndex, query: Query, vector: Callable[[], np.ndarr
 
 
 def _semantic_side(index: LoadedIndex, vector: np.ndarray, allowed: np.ndarray | None,
-                   bounds: Bounds) -> tuple[Side, float]:
-    """Passages by cosine, and the cosine a document needs to join the set: the nearest DEPTH of
-    the whole index and, when all of those pass the bound, every passage above it (a range
-    search); then only the filter's.
+                   bounds: Bounds) -> tuple[Side, float, float]:
+    """Passages by cosine, the cosine a document needs to join the set, and how far the best passage
+    leads the tenth (`Bounds.hybrid_weight`): the nearest DEPTH of the whole index and, when all of
+    those pass the bound, every passage above it (a range search); then only the filter's. The bound
+    and the lead are the unfiltered ranking's, so a filter narrows the set without reordering it.
 
     The bound is `semantic_threshold`, lowered to the floor when the query's best passage in the
     whole index reaches the threshold: a query about something the corpus holds also finds what
@@ -176,6 +187,7 @@ def _semantic_side(index: LoadedIndex, vector: np.ndarray, allowed: np.ndarray |
     besides the unfiltered one that the scale needs (at 1M passages each costs a full IVF scan).
     """
     scores, ids = _found(*index.vectors.search(vector, DEPTH))
+    lead = float(scores[0] - scores[min(9, len(scores) - 1)]) if len(scores) else 0.0
     found = len(scores) > 0 and scores[0] >= bounds.semantic_threshold
     bound = bounds.floor if found else bounds.semantic_threshold
     if len(ids) == DEPTH and scores[-1] >= bound:
@@ -185,7 +197,7 @@ def _semantic_side(index: LoadedIndex, vector: np.ndarray, allowed: np.ndarray |
     if allowed is not None:
         kept = allowed[docs]
         ids, docs, scores = ids[kept], docs[kept], scores[kept]
-    return group(ids, docs, scores, len(index.fields), bounds.passage_bonus, ends), bound
+    return group(ids, docs, scores, len(index.fields), bounds.passage_bonus, ends), bound, lead
 
 
 def _keyword_side(index: LoadedIndex, bm25: PassageScores, allowed: np.ndarray | None, bounds: Bounds) -> Side:

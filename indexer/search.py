@@ -110,7 +110,8 @@ class Searcher:
         self.live = LiveIndex(settings.index_path, settings.model)
         self.live.current()  # fail now, with a clear message, if there is no usable index
         self.bounds = Bounds(settings.semantic_threshold, settings.keyword_coverage, settings.semantic_weight,
-                             settings.passage_bonus, settings.semantic_floor)
+                             settings.passage_bonus, settings.semantic_floor, settings.weight_shift,
+                             settings.clear_gap)
 
     @property
     def embedder(self) -> Embedder:
