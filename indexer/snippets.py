@@ -57,17 +57,22 @@ def make_snippet(passage: str, query: str, max_chars: int = MAX_CHARS, meaning: 
     """
     stems = query_stems(query)
     parts = sentences(passage)
-    scores = [word_matches(s, stems) for s in parts]
+    return _window(parts, [word_matches(s, stems) for s in parts], stems, max_chars, meaning)
+
+
+def _window(parts: list[str], scores: list[int], stems: set[str], max_chars: int, meaning: int | None) -> str:
+    """The snippet of a passage cut into `parts` (sentences), each with its count of query words."""
     if meaning is not None and 0 <= meaning < len(parts) and not any(scores):
         best = meaning
     else:
         best, meaning = max(range(len(parts)), key=lambda i: (scores[i], -i)), None
     start, end = best, best + 1
-    # Grow around the best sentence while it fits, preferring the following context.
+    lengths = [len(p) for p in parts]
+    # Grow around the best sentence while it fits (joined by spaces), preferring the following context.
     while True:
         grown = False
         for lo, hi in ((start, end + 1), (start - 1, end)):
-            if 0 <= lo and hi <= len(parts) and len(" ".join(parts[lo:hi])) <= max_chars:
+            if 0 <= lo and hi <= len(parts) and sum(lengths[lo:hi]) + hi - lo - 1 <= max_chars:
                 start, end, grown = lo, hi, True
                 break
         if not grown:
@@ -118,7 +123,8 @@ def snippets_for(passages: Sequence[str], query: str, vector: np.ndarray | None,
     found = []
     for text in passages:
         parts = sentences(text)
-        wordless = not any(word_matches(s, stems) for s in parts)
+        scores = [word_matches(s, stems) for s in parts]
+        wordless = not any(scores)
         meaning = closest(parts, vector) if wordless and closest is not None and vector is not None else None
-        found.append(Snippet(text, make_snippet(text, query, meaning=meaning)))
+        found.append(Snippet(text, _window(parts, scores, stems, MAX_CHARS, meaning)))
     return found
