@@ -157,7 +157,8 @@ class Pooler:
 
         settings = load_settings(data)
         # Unbounded: a judging pool is the top of each ranking, not only what the relevant set keeps.
-        wide = replace(settings, semantic_threshold=-1.0, keyword_coverage=0.0)
+        # Fixed hybrid weights (0.5 and 0.8), as when the pools were judged, before the per-query shift.
+        wide = replace(settings, semantic_threshold=-1.0, keyword_coverage=0.0, weight_shift=0.0)
         self.searcher = Searcher(wide)
         self.leaning = Searcher(replace(wide, semantic_weight=0.8), self.searcher.embedder)
         self.store = CorpusStore(settings.db_path, create=False, readonly=True)
